@@ -1,0 +1,83 @@
+// swift-tools-version: 6.1
+//
+// Shoal: a peer-to-peer cluster agent. The layers follow ../shared/DESIGN.md:
+// C module maps over system libraries, pure protocol cores, one shell (ShoalAgent)
+// and one executable (shoal). Benchmarks live in their own package under
+// Benchmarks/ so that ordinary builds and CI never resolve the benchmark tooling.
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .unsafeFlags(["-warnings-as-errors"]),
+]
+
+let package = Package(
+    name: "shoal",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "shoal", targets: ["shoal"]),
+        .library(name: "ShoalCrypto", targets: ["ShoalCrypto"]),
+        .library(name: "ShoalCompression", targets: ["ShoalCompression"]),
+        .library(name: "ShoalWire", targets: ["ShoalWire"]),
+        .library(name: "ShoalAgent", targets: ["ShoalAgent"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: ["YAML"]),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CSodium", path: "Sources/CSodium", pkgConfig: "libsodium",
+            providers: [.apt(["libsodium-dev"])]),
+        .systemLibrary(
+            name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd",
+            providers: [.apt(["libzstd-dev"])]),
+        .target(name: "ShoalCrypto", dependencies: ["CSodium"], swiftSettings: strict),
+        .target(name: "ShoalCompression", dependencies: ["CZstd"], swiftSettings: strict),
+        .target(
+            name: "ShoalWire",
+            dependencies: [
+                "ShoalCrypto",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            exclude: ["Proto"],
+            swiftSettings: strict),
+        .target(
+            name: "ShoalAgent",
+            dependencies: [
+                "ShoalCrypto", "ShoalCompression", "ShoalWire",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "shoal",
+            dependencies: [
+                "ShoalAgent", "ShoalCrypto",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict),
+        .testTarget(name: "ShoalCryptoTests", dependencies: ["ShoalCrypto"], swiftSettings: strict),
+        .testTarget(name: "ShoalCompressionTests", dependencies: ["ShoalCompression"], swiftSettings: strict),
+        .testTarget(name: "ShoalWireTests", dependencies: ["ShoalWire", "ShoalCrypto"], swiftSettings: strict),
+        .testTarget(name: "ShoalAgentTests", dependencies: ["ShoalAgent", "ShoalCrypto"], swiftSettings: strict),
+    ]
+)

@@ -1,0 +1,113 @@
+import Foundation
+import NIOCore
+public import NIOHTTP1
+import NIOPosix
+
+/// Why a request to the local agent failed, in words an operator can act on.
+public enum AdminClientError: Error, Sendable, CustomStringConvertible {
+    case cannotConnect(socket: String, reason: String)
+    case api(status: Int, message: String)
+    case badResponse(String)
+
+    public var description: String {
+        switch self {
+        case .cannotConnect(let socket, let reason):
+            "cannot reach the agent at \(socket): \(reason) (is `shoal agent` running? set --socket or SHOAL_SOCKET)"
+        case .api(let status, let message): "agent answered \(status): \(message)"
+        case .badResponse(let reason): "unexpected answer from the agent: \(reason)"
+        }
+    }
+}
+
+/// An HTTP/1.1 client of the admin API over its Unix socket: what the CLI and the
+/// tests use, and what any other program can copy (`curl --unix-socket` works too).
+public struct AdminClient: Sendable {
+    public let socketPath: String
+
+    public init(socketPath: String) { self.socketPath = socketPath }
+
+    /// The status and whole body of `method path`.
+    public func request(_ method: HTTPMethod = .GET, _ path: String, body: [UInt8] = []) async throws(AdminClientError)
+        -> (status: Int, body: [UInt8])
+    {
+        var status = 0
+        var collected: [UInt8] = []
+        try await stream(method, path, body: body) { head, chunk in
+            status = head
+            collected.append(contentsOf: chunk)
+        }
+        return (status, collected)
+    }
+
+    /// Sends `method path` and decodes a 2xx JSON answer as `T`; other answers become `AdminClientError.api`.
+    public func get<T: Decodable>(_ path: String, as type: T.Type) async throws(AdminClientError) -> T {
+        let (status, body) = try await request(.GET, path)
+        return try Self.decode(type, status: status, body: body)
+    }
+
+    /// Decodes a 2xx body as `T`, or the `ErrorBody` of anything else.
+    public static func decode<T: Decodable>(_ type: T.Type, status: Int, body: [UInt8]) throws(AdminClientError) -> T {
+        guard (200..<300).contains(status) else {
+            let message = (try? JSONDecoder().decode(AdminAPI.ErrorBody.self, from: Data(body)))?.error.message
+            throw .api(status: status, message: message ?? String(decoding: body, as: UTF8.self))
+        }
+        do {
+            return try JSONDecoder().decode(type, from: Data(body))
+        } catch {
+            throw .badResponse("\(error)")
+        }
+    }
+
+    /// Sends `method path` and hands each body chunk to `onChunk` as it arrives (for streams such as `monitor`);
+    /// the first call carries the status and an empty chunk.
+    public func stream(
+        _ method: HTTPMethod, _ path: String, body: [UInt8] = [],
+        onChunk: (_ status: Int, _ chunk: [UInt8]) async throws -> Void
+    ) async throws(AdminClientError) {
+        let channel: NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>
+        do {
+            channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connect(unixDomainSocketPath: socketPath) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                        return try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(
+                            wrappingChannelSynchronously: channel)
+                    }
+                }
+        } catch {
+            throw .cannotConnect(socket: socketPath, reason: Self.reason(error))
+        }
+        do {
+            try await channel.executeThenClose { inbound, outbound in
+                var headers = HTTPHeaders([("Host", "localhost"), ("User-Agent", "shoal-cli")])
+                if !body.isEmpty {
+                    headers.add(name: "Content-Type", value: "application/json")
+                    headers.add(name: "Content-Length", value: String(body.count))
+                }
+                try await outbound.write(.head(HTTPRequestHead(version: .http1_1, method: method, uri: path, headers: headers)))
+                if !body.isEmpty { try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: body)))) }
+                try await outbound.write(.end(nil))
+                var status = 0
+                for try await part in inbound {
+                    switch part {
+                    case .head(let head):
+                        status = Int(head.status.code)
+                        try await onChunk(status, [])
+                    case .body(let buffer): try await onChunk(status, Array(buffer.readableBytesView))
+                    case .end: return
+                    }
+                }
+                throw AdminClientError.badResponse("the agent closed the connection mid-answer")
+            }
+        } catch let error as AdminClientError {
+            throw error
+        } catch {
+            throw .badResponse(Self.reason(error))
+        }
+    }
+
+    static func reason(_ error: any Error) -> String {
+        if let io = error as? IOError { return String(cString: strerror(io.errnoCode)) }
+        return String(describing: error)
+    }
+}

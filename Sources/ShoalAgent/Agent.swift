@@ -1,0 +1,92 @@
+import Foundation
+import Hummingbird
+public import Logging
+import ServiceLifecycle
+import ShoalCrypto
+
+/// The shell: owns every socket, file and clock of one node and wires the pure
+/// cores to them. `run` returns after SIGTERM or SIGINT once every service has
+/// shut down.
+public struct Agent: Sendable {
+    public let configuration: AgentConfiguration
+    public let logger: Logger
+    let environment: [String: String]
+
+    public init(configuration: AgentConfiguration, logger: Logger, environment: [String: String]) {
+        self.configuration = configuration
+        self.logger = logger
+        self.environment = environment
+    }
+
+    /// Starts the agent and runs it until a shutdown signal.
+    /// - Throws: `AgentError` when a credential, directory or listener cannot be set up.
+    public func run() async throws {
+        let now = UInt64(Date().timeIntervalSince1970)
+        let credentials = try NodeCredentials.load(configuration: configuration, now: now)
+        if credentials.keyCreated {
+            logger.notice("created node key", metadata: ["path": "\(configuration.stateDirectory)/node.key"])
+        }
+        try AdminSocket.claim(configuration.adminSocket)
+        defer { AdminSocket.release(configuration.adminSocket) }
+
+        let metrics = AgentMetrics(version: ShoalVersion.current, nodeName: configuration.name)
+        let state = AdminState(
+            credentials: credentials, configuration: configuration, metrics: metrics, started: .now)
+        let notifier = SystemdNotifier(environment: environment)
+        var listeners: Set<String> = ["admin"]
+        if configuration.metricsAddress != nil { listeners.insert("metrics") }
+        let socketPath = configuration.adminSocket
+        let logger = self.logger
+        let readiness = Readiness(listeners: listeners) {
+            do {
+                try AdminSocket.restrict(socketPath)
+            } catch {
+                logger.error("\(error)")
+            }
+            notifier.notify("READY=1")
+            logger.info(
+                "agent ready",
+                metadata: [
+                    "node": "\(credentials.nodeID.shortID)", "name": "\(configuration.name)",
+                    "cluster": "\(credentials.clusterID.hex)", "admin": "\(socketPath)",
+                ])
+        }
+
+        var services: [any Service] = [ShutdownNotice(notifier: notifier, logger: logger)]
+        services.append(
+            Application(
+                router: AdminRouter.make(state: state),
+                configuration: ApplicationConfiguration(address: .unixDomainSocket(path: socketPath), serverName: "shoal"),
+                onServerRunning: { _ in await readiness.bound("admin") },
+                logger: quiet(logger)))
+        if let address = configuration.metricsAddress {
+            services.append(
+                Application(
+                    router: AdminRouter.make(state: state),
+                    configuration: ApplicationConfiguration(
+                        address: .hostname(address.host, port: address.port), serverName: "shoal"),
+                    onServerRunning: { _ in await readiness.bound("metrics") },
+                    logger: quiet(logger)))
+        }
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: quiet(logger)))
+        do {
+            try await group.run()
+        } catch {
+            throw AgentError.bindFailed(
+                what: "a listener", address: configuration.metricsAddress?.description ?? socketPath,
+                reason: String(describing: error))
+        }
+        logger.info("stopped")
+    }
+
+    /// Library loggers (Hummingbird, ServiceLifecycle) only speak up on warnings.
+    private func quiet(_ logger: Logger) -> Logger {
+        var copy = logger
+        copy.logLevel = max(logger.logLevel, .warning)
+        return copy
+    }
+}

@@ -1,0 +1,34 @@
+/// One configuration key: its name in shoal.yaml, how it is spelled in the
+/// environment and on the command line, and what it accepts.
+struct ConfigurationKey: Sendable {
+    enum Kind: Sendable {
+        case string
+        case list
+    }
+
+    let name: String
+    let kind: Kind
+
+    /// `state_dir` → `SHOAL_STATE_DIR`.
+    var environmentVariable: String { "SHOAL_" + name.uppercased() }
+    /// `state_dir` → `--state-dir`.
+    var flag: String { "--" + name.replacingOccurrences(of: "_", with: "-") }
+
+    static let name = ConfigurationKey(name: "name", kind: .string)
+    static let stateDir = ConfigurationKey(name: "state_dir", kind: .string)
+    static let adminSocket = ConfigurationKey(name: "admin_socket", kind: .string)
+    static let clusterDir = ConfigurationKey(name: "cluster_dir", kind: .string)
+    static let certificate = ConfigurationKey(name: "certificate", kind: .string)
+    static let labels = ConfigurationKey(name: "labels", kind: .list)
+    static let logLevel = ConfigurationKey(name: "log_level", kind: .string)
+    static let logFormat = ConfigurationKey(name: "log_format", kind: .string)
+    static let metricsAddress = ConfigurationKey(name: "metrics_address", kind: .string)
+
+    /// Every key the agent reads, in the order config/shoal.yaml lists them.
+    static let all: [ConfigurationKey] = [
+        .name, .stateDir, .adminSocket, .clusterDir, .certificate, .labels, .logLevel, .logFormat, .metricsAddress,
+    ]
+
+    /// `SHOAL_*` variables that belong to the CLI, not the agent.
+    static let clientEnvironment: Set<String> = ["SHOAL_SOCKET", "SHOAL_FORMAT"]
+}

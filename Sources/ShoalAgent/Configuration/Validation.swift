@@ -1,0 +1,91 @@
+import Configuration
+
+/// Turns merged raw values into an `AgentConfiguration`, checking each against what it must be.
+struct Validation {
+    let reader: ConfigReader
+    let sources: Sources
+    let defaults: ConfigurationLoader.Defaults
+
+    func configuration() throws(ConfigurationError) -> AgentConfiguration {
+        let name = try string(.name, default: defaults.name)
+        try check(.name, name, NodeName.isValid(name), expected: NodeName.rule)
+        let adminSocket = try path(.adminSocket, default: defaults.adminSocket)
+        // sockaddr_un holds 108 bytes including the terminating NUL.
+        try check(
+            .adminSocket, adminSocket, adminSocket.utf8.count <= 107,
+            expected: "a socket path of at most 107 bytes (the Unix socket limit)")
+        let logLevel = try choice(.logLevel, default: AgentConfiguration.LogLevel.info)
+        let logFormat = try choice(.logFormat, default: AgentConfiguration.LogFormat.journald)
+        var metricsAddress: HostPort?
+        let metrics = try string(.metricsAddress, default: "")
+        if !metrics.isEmpty {
+            guard let parsed = HostPort(parsing: metrics), parsed.port > 0 else {
+                throw invalid(.metricsAddress, metrics, expected: "host:port, such as 127.0.0.1:9464, or empty to disable")
+            }
+            metricsAddress = parsed
+        }
+        return AgentConfiguration(
+            name: name,
+            stateDirectory: try path(.stateDir, default: defaults.stateDirectory),
+            adminSocket: adminSocket,
+            clusterDirectory: try path(.clusterDir, default: defaults.clusterDirectory),
+            certificate: try string(.certificate, default: ""),
+            labels: try labels(),
+            logLevel: logLevel,
+            logFormat: logFormat,
+            metricsAddress: metricsAddress)
+    }
+
+    private func isSet(_ key: ConfigurationKey) -> Bool { sources.origin(of: key) != nil }
+
+    private func invalid(_ key: ConfigurationKey, _ value: String, expected: String) -> ConfigurationError {
+        .invalidValue(key: key.name, source: sources.origin(of: key) ?? .defaultValue, value: value, expected: expected)
+    }
+
+    private func check(_ key: ConfigurationKey, _ value: String, _ ok: Bool, expected: String) throws(ConfigurationError) {
+        if !ok { throw invalid(key, value, expected: expected) }
+    }
+
+    private func string(_ key: ConfigurationKey, default value: String) throws(ConfigurationError) -> String {
+        guard isSet(key) else { return value }
+        do {
+            return try reader.requiredString(forKey: ConfigKey(key.name))
+        } catch {
+            throw invalid(key, "(not text)", expected: "a text value")
+        }
+    }
+
+    private func path(_ key: ConfigurationKey, default value: String) throws(ConfigurationError) -> String {
+        let text = try string(key, default: value)
+        try check(key, text, !text.isEmpty && !text.contains("\0"), expected: "a non-empty file system path")
+        return text
+    }
+
+    private func choice<T: RawRepresentable & CaseIterable>(
+        _ key: ConfigurationKey, default value: T
+    ) throws(ConfigurationError) -> T where T.RawValue == String {
+        let text = try string(key, default: value.rawValue)
+        guard let parsed = T(rawValue: text) else {
+            throw invalid(key, text, expected: "one of " + T.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        return parsed
+    }
+
+    private func labels() throws(ConfigurationError) -> [String: String] {
+        guard isSet(.labels) else { return [:] }
+        let items: [String]
+        do {
+            items = try reader.requiredStringArray(forKey: ConfigKey(ConfigurationKey.labels.name))
+        } catch {
+            throw invalid(.labels, "(not a list)", expected: "a list of key=value items")
+        }
+        var result: [String: String] = [:]
+        for item in items {
+            guard let label = Label(parsing: item) else {
+                throw invalid(.labels, item, expected: Label.rule)
+            }
+            result[label.key] = label.value
+        }
+        return result
+    }
+}

@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// The one executable: the agent and every client command.
+@main
+struct Shoal: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "shoal",
+        abstract: "A peer-to-peer cluster agent: gossip membership, signed messages, shared objects, tasks.",
+        subcommands: [
+            AgentCommand.self, InfoCommand.self, VersionCommand.self, KeygenCommand.self, ClusterCommand.self,
+        ])
+}

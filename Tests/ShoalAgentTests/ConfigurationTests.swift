@@ -1,0 +1,145 @@
+import Foundation
+import Testing
+
+@testable import ShoalAgent
+
+/// A temporary directory removed when the test's value goes away.
+final class TemporaryDirectory: Sendable {
+    let path: String
+
+    init() {
+        var template = Array((NSTemporaryDirectory() + "/shoal-test-XXXXXX").utf8CString)
+        path = String(cString: mkdtemp(&template)!)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+
+    func write(_ name: String, _ text: String) -> String {
+        let file = path + "/" + name
+        _ = FileManager.default.createFile(atPath: file, contents: Data(text.utf8))
+        return file
+    }
+}
+
+@Suite("configuration")
+struct ConfigurationTests {
+    let dir = TemporaryDirectory()
+    let defaults = ConfigurationLoader.Defaults(
+        name: "host", stateDirectory: "/var/lib/shoal", adminSocket: "/run/shoal/admin.sock",
+        clusterDirectory: "/etc/shoal/cluster")
+
+    func load(file: String? = nil, env: [String: String] = [:], flags: [String: [String]] = [:]) async throws
+        -> AgentConfiguration
+    {
+        try await ConfigurationLoader(
+            file: file, fileIsExplicit: file != nil, environment: env, flags: flags, defaults: defaults
+        ).load()
+    }
+
+    @Test("with no sources every key has its documented default")
+    func defaultsApply() async throws {
+        let config = try await load()
+        #expect(config.name == "host")
+        #expect(config.stateDirectory == "/var/lib/shoal")
+        #expect(config.logLevel == .info)
+        #expect(config.logFormat == .journald)
+        #expect(config.metricsAddress == nil)
+        #expect(config.certificatePath == "/etc/shoal/cluster/host.cert")
+    }
+
+    @Test("a flag beats the environment, which beats the file")
+    func precedence() async throws {
+        let file = dir.write("a.yaml", "name: from-file\nstate_dir: /file/state\nlog_level: debug\n")
+        let config = try await load(
+            file: file, env: ["SHOAL_STATE_DIR": "/env/state", "SHOAL_LOG_LEVEL": "warning"],
+            flags: ["log_level": ["error"]])
+        #expect(config.name == "from-file")
+        #expect(config.stateDirectory == "/env/state")
+        #expect(config.logLevel == .error)
+    }
+
+    @Test("labels come from a list in the file, a comma list in the environment, or repeated flags")
+    func labels() async throws {
+        let file = dir.write("l.yaml", "labels: [\"zone=a\", \"disk=ssd\"]\n")
+        #expect(try await load(file: file).labels == ["zone": "a", "disk": "ssd"])
+        #expect(try await load(env: ["SHOAL_LABELS": "zone=b,rack=7"]).labels == ["zone": "b", "rack": "7"])
+        #expect(try await load(file: file, flags: ["labels": ["zone=c"]]).labels == ["zone": "c"])
+    }
+
+    @Test("an unknown key in the file names the key and the file")
+    func unknownFileKey() async throws {
+        let file = dir.write("u.yaml", "name: x\nstate_dri: /tmp\n")
+        await #expect {
+            try await load(file: file)
+        } throws: { error in
+            guard case .unknownKey(let key, let source, _) = error as? ConfigurationError else { return false }
+            return key == "state_dri" && source == .file(file)
+        }
+    }
+
+    @Test("an unknown SHOAL_ environment variable is an error, the CLI's own are not")
+    func unknownEnvironmentKey() async throws {
+        await #expect(throws: ConfigurationError.self) { try await load(env: ["SHOAL_BIND_ADDR": "x"]) }
+        _ = try await load(env: ["SHOAL_SOCKET": "/x.sock", "SHOAL_FORMAT": "json"])
+    }
+
+    @Test(
+        "a bad value names the key, where it came from and what was expected",
+        arguments: [
+            ("log_level", "loud", "one of trace, debug"),
+            ("log_format", "xml", "one of journald, text, json"),
+            ("name", "no spaces allowed", "1–64 characters"),
+            ("metrics_address", "localhost", "host:port"),
+            ("labels", "novalue", "key=value"),
+        ])
+    func badValue(key: String, value: String, expected: String) async throws {
+        await #expect {
+            try await load(flags: [key: [value]])
+        } throws: { error in
+            guard case .invalidValue(let badKey, let source, _, let wanted) = error as? ConfigurationError else { return false }
+            return badKey == key && source == .flag("--" + key.replacingOccurrences(of: "_", with: "-"))
+                && wanted.contains(expected)
+        }
+    }
+
+    @Test("a bad value in the file points at the file")
+    func badValueInFile() async throws {
+        let file = dir.write("b.yaml", "log_format: xml\n")
+        await #expect {
+            try await load(file: file)
+        } throws: { error in
+            guard case .invalidValue(_, let source, _, _) = error as? ConfigurationError else { return false }
+            return source == .file(file)
+        }
+    }
+
+    @Test("a file that is not YAML, or not a mapping, is refused")
+    func malformedFile() async throws {
+        let broken = dir.write("m.yaml", "name: [unclosed\n")
+        await #expect(throws: ConfigurationError.self) { try await load(file: broken) }
+        let list = dir.write("n.yaml", "- a\n- b\n")
+        await #expect(throws: ConfigurationError.self) { try await load(file: list) }
+    }
+
+    @Test("an explicit config file that does not exist is an error")
+    func missingExplicitFile() async throws {
+        await #expect(throws: ConfigurationError.self) { try await load(file: dir.path + "/absent.yaml") }
+    }
+
+    @Test("an admin socket path longer than a sockaddr_un can hold is refused")
+    func longSocketPath() async throws {
+        let long = "/" + String(repeating: "s", count: 120)
+        await #expect(throws: ConfigurationError.self) { try await load(flags: ["admin_socket": [long]]) }
+    }
+
+    @Test("config/shoal.yaml, the shipped reference, documents every key and loads cleanly")
+    func shippedReference() async throws {
+        let reference = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../config/shoal.yaml").standardized.path
+        let text = try String(contentsOfFile: reference, encoding: .utf8)
+        for key in ConfigurationKey.all {
+            #expect(text.contains("# \(key.name):"), "config/shoal.yaml does not document \(key.name)")
+        }
+        _ = try await load(file: reference)
+    }
+}

@@ -1,0 +1,115 @@
+import ShoalCrypto
+import Testing
+
+@testable import ShoalWire
+
+struct EnvelopeFixture {
+    let authority = SigningKey.generate()
+    let sender = SigningKey.generate()
+    var cluster: ClusterID { ClusterID(authority: authority.publicKey) }
+    let payload: [UInt8] = Array("hello, shoal".utf8)
+
+    func sealed(counter: UInt64 = 7) throws -> [UInt8] {
+        try Envelope.seal(payload: payload, clusterID: cluster, counter: counter, key: sender)
+    }
+}
+
+@Suite("signed envelope")
+struct EnvelopeTests {
+    let fixture = EnvelopeFixture()
+
+    @Test("a sealed envelope opens to the same sender, counter and payload")
+    func roundTrip() throws {
+        let opened = try Envelope.open(try fixture.sealed(counter: 42), expecting: fixture.cluster)
+        #expect(opened == Envelope(clusterID: fixture.cluster, sender: fixture.sender.publicKey, counter: 42, payload: fixture.payload))
+    }
+
+    @Test("a tampered payload is rejected as a bad signature")
+    func tamperedPayload() throws {
+        var bytes = try fixture.sealed()
+        bytes[Envelope.headerSize] ^= 0x01
+        #expect(throws: WireError.badSignature) { try Envelope.open(bytes, expecting: fixture.cluster) }
+    }
+
+    @Test("an envelope re-signed by another key under the original sender's id is rejected")
+    func reSigned() throws {
+        var bytes = try fixture.sealed()
+        let signedLength = bytes.count - Signature.byteCount
+        let forger = SigningKey.generate()
+        let forged = forger.sign(Array(bytes[0..<signedLength]))
+        bytes.replaceSubrange(signedLength..., with: forged.bytes)
+        #expect(throws: WireError.badSignature) { try Envelope.open(bytes, expecting: fixture.cluster) }
+    }
+
+    @Test("an envelope of another cluster is rejected before its signature is checked")
+    func wrongCluster() throws {
+        let other = ClusterID(authority: SigningKey.generate().publicKey)
+        #expect(throws: WireError.wrongCluster) { try Envelope.open(try fixture.sealed(), expecting: other) }
+    }
+
+    @Test("every truncation of a valid envelope is rejected without a crash")
+    func everyTruncation() throws {
+        let bytes = try fixture.sealed()
+        for length in 0..<bytes.count {
+            #expect(throws: WireError.self) { try Envelope.open(Array(bytes[0..<length]), expecting: fixture.cluster) }
+        }
+    }
+
+    @Test("every single-bit flip of a valid envelope is rejected without a crash")
+    func everyBitFlip() throws {
+        let bytes = try fixture.sealed()
+        for index in bytes.indices {
+            for bit in 0..<8 {
+                var flipped = bytes
+                flipped[index] ^= UInt8(1 << bit)
+                #expect(throws: WireError.self) { try Envelope.open(flipped, expecting: fixture.cluster) }
+            }
+        }
+    }
+
+    @Test("a payload too large for one datagram is refused at sealing")
+    func oversizedPayload() {
+        let big = [UInt8](repeating: 1, count: Envelope.maxPayloadSize + 1)
+        #expect(throws: WireError.oversized(size: Envelope.maxDatagramSize + 1, limit: Envelope.maxDatagramSize)) {
+            try Envelope.seal(payload: big, clusterID: fixture.cluster, counter: 1, key: fixture.sender)
+        }
+    }
+
+    @Test("the largest payload fits in a 1,400-byte datagram")
+    func largestPayload() throws {
+        let bytes = try Envelope.seal(
+            payload: [UInt8](repeating: 1, count: Envelope.maxPayloadSize), clusterID: fixture.cluster, counter: 1,
+            key: fixture.sender)
+        #expect(bytes.count == Envelope.maxDatagramSize)
+    }
+
+    @Test("trailing bytes after the signature are a length mismatch")
+    func trailingBytes() throws {
+        #expect(throws: WireError.lengthMismatch(declared: fixture.payload.count, actual: fixture.payload.count + 1)) {
+            try Envelope.open(try fixture.sealed() + [0], expecting: fixture.cluster)
+        }
+    }
+
+    @Test("random garbage never decodes")
+    func garbage() {
+        var generator = SplitMix64(seed: 99)
+        for _ in 0..<2_000 {
+            let count = Int(generator.next() % 1_500)
+            let bytes = (0..<count).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+            #expect(throws: WireError.self) { try Envelope.open(bytes, expecting: fixture.cluster) }
+        }
+    }
+}
+
+/// A small deterministic generator so the garbage test replays exactly.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Installs Shoal as a systemd service on this machine.
+#
+#   deploy/install.sh [--binary PATH] [--no-start]
+#
+# Builds a release binary unless --binary is given, then installs:
+#   /usr/local/bin/shoal, /etc/systemd/system/shoal.service,
+#   /usr/lib/sysusers.d/shoal.conf, /usr/lib/tmpfiles.d/shoal.conf,
+#   /etc/shoal/shoal.yaml (only if absent: your edits are kept).
+# Afterwards put authority.pub and NAME.cert in /etc/shoal/cluster
+# (see `shoal cluster issue`) and `systemctl enable --now shoal`.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+binary=""; start=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --binary) binary="$2"; shift 2 ;;
+    --no-start) start=0; shift ;;
+    *) echo "unknown option $1 (use --binary PATH, --no-start)" >&2; exit 2 ;;
+  esac
+done
+[ "$(id -u)" -eq 0 ] || { echo "run as root" >&2; exit 1; }
+if [ -z "$binary" ]; then
+  "$root/scripts/setup.sh"
+  swift build -c release --package-path "$root"
+  binary="$root/.build/release/shoal"
+fi
+install -m 0755 "$binary" /usr/local/bin/shoal
+install -m 0644 "$root/deploy/shoal.service" /etc/systemd/system/shoal.service
+install -D -m 0644 "$root/deploy/sysusers.d/shoal.conf" /usr/lib/sysusers.d/shoal.conf
+install -D -m 0644 "$root/deploy/tmpfiles.d/shoal.conf" /usr/lib/tmpfiles.d/shoal.conf
+install -d -m 0750 /etc/shoal
+[ -e /etc/shoal/shoal.yaml ] || install -m 0640 "$root/config/shoal.yaml" /etc/shoal/shoal.yaml
+systemd-sysusers /usr/lib/sysusers.d/shoal.conf
+systemd-tmpfiles --create /usr/lib/tmpfiles.d/shoal.conf
+chgrp shoal /etc/shoal /etc/shoal/shoal.yaml
+if [ -d /run/systemd/system ]; then
+  systemctl daemon-reload
+  if [ "$start" -eq 1 ]; then
+    if [ -e /etc/shoal/cluster/authority.pub ]; then systemctl enable --now shoal
+    else echo "installed; add /etc/shoal/cluster/authority.pub and a certificate, then: systemctl enable --now shoal"; fi
+  fi
+else
+  echo "installed; systemd is not running here, so the service was not started"
+fi
