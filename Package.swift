@@ -44,6 +44,9 @@ let package = Package(
             providers: [.apt(["libzstd-dev"])]),
         .target(name: "ShoalCrypto", dependencies: ["CSodium"], swiftSettings: strict),
         .target(name: "ShoalCompression", dependencies: ["CZstd"], swiftSettings: strict),
+        .target(name: "ShoalMembership", swiftSettings: strict),
+        .target(name: "ShoalSimulation", dependencies: ["ShoalMembership"], swiftSettings: strict),
+        .executableTarget(name: "shoal-sim-bench", dependencies: ["ShoalSimulation"], swiftSettings: strict),
         .target(
             name: "ShoalWire",
             dependencies: [
@@ -55,7 +58,7 @@ let package = Package(
         .target(
             name: "ShoalAgent",
             dependencies: [
-                "ShoalCrypto", "ShoalCompression", "ShoalWire",
+                "ShoalCrypto", "ShoalCompression", "ShoalWire", "ShoalMembership",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -78,6 +81,8 @@ let package = Package(
         .testTarget(name: "ShoalCryptoTests", dependencies: ["ShoalCrypto"], swiftSettings: strict),
         .testTarget(name: "ShoalCompressionTests", dependencies: ["ShoalCompression"], swiftSettings: strict),
         .testTarget(name: "ShoalWireTests", dependencies: ["ShoalWire", "ShoalCrypto"], swiftSettings: strict),
+        .testTarget(
+            name: "ShoalSimulationTests", dependencies: ["ShoalSimulation", "ShoalMembership"], swiftSettings: strict),
         .testTarget(name: "ShoalAgentTests", dependencies: ["ShoalAgent", "ShoalCrypto"], swiftSettings: strict),
     ]
 )

@@ -27,6 +27,7 @@ if [ -z "$binary" ]; then
 fi
 install -m 0755 "$binary" /usr/local/bin/shoal
 install -m 0644 "$root/deploy/shoal.service" /etc/systemd/system/shoal.service
+install -D -m 0644 "$root/README.md" /usr/share/doc/shoal/README.md
 install -D -m 0644 "$root/deploy/sysusers.d/shoal.conf" /usr/lib/sysusers.d/shoal.conf
 install -D -m 0644 "$root/deploy/tmpfiles.d/shoal.conf" /usr/lib/tmpfiles.d/shoal.conf
 install -d -m 0750 /etc/shoal

@@ -30,8 +30,19 @@ public struct Agent: Sendable {
         defer { AdminSocket.release(configuration.adminSocket) }
 
         let metrics = AgentMetrics(version: ShoalVersion.current, nodeName: configuration.name)
+        let sockets = try await GossipSockets.bind(configuration.bind)
+        let advertise = Self.advertiseAddress(configuration: configuration, boundPort: sockets.port)
+        let (shutdownRequests, requestShutdown) = AsyncStream.makeStream(of: Void.self)
+        let membership = try MembershipService(
+            settings: MembershipService.Settings(
+                bind: HostPort(host: configuration.bind.host, port: sockets.port), advertise: advertise,
+                seeds: configuration.retryJoin, profile: configuration.profile.membershipConfig),
+            sockets: sockets, credentials: credentials, stateDirectory: configuration.stateDirectory,
+            labels: configuration.labels, logger: logger, metrics: metrics,
+            requestShutdown: { requestShutdown.yield() })
         let state = AdminState(
-            credentials: credentials, configuration: configuration, metrics: metrics, started: .now)
+            credentials: credentials, configuration: configuration, metrics: metrics, started: .now,
+            membership: membership, gossipAddress: advertise)
         let notifier = SystemdNotifier(environment: environment)
         var listeners: Set<String> = ["admin"]
         if configuration.metricsAddress != nil { listeners.insert("metrics") }
@@ -52,7 +63,7 @@ public struct Agent: Sendable {
                 ])
         }
 
-        var services: [any Service] = [ShutdownNotice(notifier: notifier, logger: logger)]
+        var services: [any Service] = [ShutdownNotice(notifier: notifier, logger: logger), membership]
         services.append(
             Application(
                 router: AdminRouter.make(state: state),
@@ -68,9 +79,14 @@ public struct Agent: Sendable {
                     onServerRunning: { _ in await readiness.bound("metrics") },
                     logger: quiet(logger)))
         }
+        var configured = services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }
+        configured.append(
+            .init(
+                service: ShutdownRequest(requests: shutdownRequests),
+                successTerminationBehavior: .gracefullyShutdownGroup))
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+                services: configured,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: quiet(logger)))
         do {
@@ -81,6 +97,17 @@ public struct Agent: Sendable {
                 reason: String(describing: error))
         }
         logger.info("stopped")
+    }
+
+    /// The gossip address other members reach: `advertise`, else the bind address, else
+    /// (binding 0.0.0.0) this host's first non-loopback IPv4 address; always the bound port
+    /// when the configured port is 0.
+    static func advertiseAddress(configuration: AgentConfiguration, boundPort: Int) -> HostPort {
+        if let advertise = configuration.advertise {
+            return HostPort(host: advertise.host, port: advertise.port == 0 ? boundPort : advertise.port)
+        }
+        if !configuration.bind.isUnspecified { return HostPort(host: configuration.bind.host, port: boundPort) }
+        return HostPort(host: POSIX.firstNonLoopbackIPv4() ?? "127.0.0.1", port: boundPort)
     }
 
     /// Library loggers (Hummingbird, ServiceLifecycle) only speak up on warnings.

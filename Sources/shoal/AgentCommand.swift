@@ -21,6 +21,18 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "This node's name (default: the host name).")
     var name: String?
 
+    @Option(help: ArgumentHelp("Gossip address, UDP and TCP (default 0.0.0.0:7946; port 0 picks one).", valueName: "ip:port"))
+    var bind: String?
+
+    @Option(help: ArgumentHelp("The address other members reach this one at (default: from --bind).", valueName: "ip:port"))
+    var advertise: String?
+
+    @Option(name: .customLong("join"), help: ArgumentHelp("A seed to join, retried until one answers (repeatable).", valueName: "ip:port"))
+    var join: [String] = []
+
+    @Option(help: "Gossip timing profile: lan, wan or local.")
+    var profile: String?
+
     @Option(name: .customLong("state-dir"), help: ArgumentHelp("State directory (default /var/lib/shoal).", valueName: "dir"))
     var stateDir: String?
 
@@ -51,10 +63,11 @@ struct AgentCommand: AsyncParsableCommand {
         let singles: [(String, String?)] = [
             ("name", name), ("state_dir", stateDir), ("admin_socket", adminSocket), ("cluster_dir", clusterDir),
             ("certificate", certificate), ("log_level", logLevel), ("log_format", logFormat),
-            ("metrics_address", metricsAddress),
+            ("metrics_address", metricsAddress), ("bind", bind), ("advertise", advertise), ("profile", profile),
         ]
         for (key, value) in singles { if let value { values[key] = [value] } }
         if !labels.isEmpty { values["labels"] = labels }
+        if !join.isEmpty { values["retry_join"] = join }
         return values
     }
 
@@ -80,6 +93,7 @@ struct AgentCommand: AsyncParsableCommand {
                 dev = cluster
                 defaults.stateDirectory = cluster.stateDirectory
                 defaults.clusterDirectory = cluster.clusterDirectory
+                defaults.bind = "127.0.0.1:0"
                 var devLoader = loader
                 devLoader.defaults = defaults
                 configuration = try await devLoader.load()

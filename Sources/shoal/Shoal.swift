@@ -7,6 +7,7 @@ struct Shoal: AsyncParsableCommand {
         commandName: "shoal",
         abstract: "A peer-to-peer cluster agent: gossip membership, signed messages, shared objects, tasks.",
         subcommands: [
-            AgentCommand.self, InfoCommand.self, VersionCommand.self, KeygenCommand.self, ClusterCommand.self,
+            AgentCommand.self, MembersCommand.self, JoinCommand.self, LeaveCommand.self, ForceLeaveCommand.self,
+            MonitorCommand.self, InfoCommand.self, VersionCommand.self, KeygenCommand.self, ClusterCommand.self,
         ])
 }

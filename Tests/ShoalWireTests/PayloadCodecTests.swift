@@ -11,9 +11,9 @@ struct PayloadCodecTests {
         ping.ping.seq = 9
         ping.ping.target = Data([1, 2, 3])
         var alive = Shoal_Wire_V1_Message()
-        alive.statement.alive.incarnation = 4
-        alive.statement.alive.meta.name = "web-1"
-        alive.statement.alive.meta.labels = ["zone": "a"]
+        alive.gossip.alive.incarnation = 4
+        alive.gossip.alive.meta.name = "web-1"
+        alive.gossip.alive.meta.labels = ["zone": "a"]
         var datagram = Shoal_Wire_V1_Datagram()
         datagram.messages = [ping, alive]
         let decoded = try PayloadCodec.decode(Shoal_Wire_V1_Datagram.self, from: PayloadCodec.encode(datagram))
@@ -23,8 +23,8 @@ struct PayloadCodecTests {
     @Test("every truncation and bit flip of a payload decodes or fails with a typed error, never traps")
     func hostileBytes() throws {
         var message = Shoal_Wire_V1_Message()
-        message.statement.alive.meta.name = "node"
-        message.statement.alive.signature = Data(repeating: 7, count: 64)
+        message.gossip.alive.meta.name = "node"
+        message.gossip.alive.signature = Data(repeating: 7, count: 64)
         var datagram = Shoal_Wire_V1_Datagram()
         datagram.messages = [message, message]
         let bytes = PayloadCodec.encode(datagram)

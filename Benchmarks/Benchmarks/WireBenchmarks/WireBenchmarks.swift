@@ -45,15 +45,16 @@ func datagramPayload() -> [UInt8] {
     var ping = Shoal_Wire_V1_Message()
     ping.ping.seq = 12_345
     ping.ping.target = .init(repeating: 7, count: 32)
+    ping.ping.from = .init(repeating: 8, count: 32)
     datagram.messages.append(ping)
     for i in 0..<4 {
         var alive = Shoal_Wire_V1_Message()
-        alive.statement.alive.subject = .init(repeating: UInt8(i), count: 32)
-        alive.statement.alive.incarnation = UInt64(i)
-        alive.statement.alive.meta.name = "node-\(i)"
-        alive.statement.alive.meta.host = "10.0.0.\(i)"
-        alive.statement.alive.meta.port = 7946
-        alive.statement.alive.signature = .init(repeating: 9, count: 64)
+        alive.gossip.alive.subject = .init(repeating: UInt8(i), count: 32)
+        alive.gossip.alive.incarnation = UInt64(i)
+        alive.gossip.alive.meta.name = "node-\(i)"
+        alive.gossip.alive.meta.host = "10.0.0.\(i)"
+        alive.gossip.alive.meta.port = 7946
+        alive.gossip.alive.signature = .init(repeating: 9, count: 64)
         datagram.messages.append(alive)
     }
     return PayloadCodec.encode(datagram)

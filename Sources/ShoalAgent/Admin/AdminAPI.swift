@@ -35,10 +35,13 @@ public enum AdminAPI {
     public struct Addresses: Codable, Sendable, Equatable {
         public var admin: String
         public var metrics: String?
+        /// The advertised gossip address, `ip:port`.
+        public var gossip: String?
 
-        public init(admin: String, metrics: String?) {
+        public init(admin: String, metrics: String?, gossip: String?) {
             self.admin = admin
             self.metrics = metrics
+            self.gossip = gossip
         }
     }
 

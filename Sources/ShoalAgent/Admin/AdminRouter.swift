@@ -8,6 +8,8 @@ struct AdminState: Sendable {
     let configuration: AgentConfiguration
     let metrics: AgentMetrics
     let started: ContinuousClock.Instant
+    let membership: MembershipService
+    let gossipAddress: HostPort
 
     var uptimeSeconds: Double {
         let elapsed = ContinuousClock.now - started
@@ -29,6 +31,7 @@ enum AdminRouter {
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
         }
+        addMembershipRoutes(to: router, membership: state.membership)
         return router
     }
 
@@ -40,7 +43,8 @@ enum AdminRouter {
             version: ShoalVersion.current,
             clusterID: state.credentials.clusterID.hex,
             addresses: AdminAPI.Addresses(
-                admin: state.configuration.adminSocket, metrics: state.configuration.metricsAddress?.description),
+                admin: state.configuration.adminSocket, metrics: state.configuration.metricsAddress?.description,
+                gossip: state.gossipAddress.description),
             labels: state.configuration.labels,
             uptimeSeconds: state.uptimeSeconds,
             certificateExpiresAt: state.credentials.certificate.expiresAt)

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
 /// Everything an agent is told by its operator, after file, environment and flags
 /// have been merged and validated (see `ConfigurationLoader`). Every key is listed,
 /// with its default, in config/shoal.yaml.
@@ -17,8 +23,20 @@ public struct AgentConfiguration: Sendable, Equatable {
         case trace, debug, info, notice, warning, error, critical
     }
 
+    /// Gossip timing: lan (one data centre), wan, or local (one host).
+    public enum Profile: String, Sendable, CaseIterable {
+        case lan, wan, local
+    }
+
     /// The node's name, unique in the cluster: what people and `shoal members` see.
     public var name: String
+    /// Where gossip listens, UDP and TCP on the same port; port 0 picks a free one.
+    public var bind: HostPort
+    /// The address other members reach this one at; nil means derive it from `bind`.
+    public var advertise: HostPort?
+    /// Seed addresses to join, retried with backoff until one answers.
+    public var retryJoin: [HostPort]
+    public var profile: Profile
     /// Where the node key, certificate copy and durable state live (mode 0700).
     public var stateDirectory: String
     /// The admin API's Unix socket (mode 0660).
@@ -70,4 +88,14 @@ public struct HostPort: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+
+    /// Whether `host` is a literal IPv4 or IPv6 address (gossip addresses must be).
+    public var isIPAddress: Bool {
+        var v4 = in_addr()
+        var v6 = in6_addr()
+        return inet_pton(AF_INET, host, &v4) == 1 || inet_pton(AF_INET6, host, &v6) == 1
+    }
+
+    /// Whether `host` is 0.0.0.0 or ::, which listens everywhere but cannot be advertised.
+    public var isUnspecified: Bool { host == "0.0.0.0" || host == "::" }
 }

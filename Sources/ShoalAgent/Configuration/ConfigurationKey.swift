@@ -8,11 +8,13 @@ struct ConfigurationKey: Sendable {
 
     let name: String
     let kind: Kind
+    /// The command-line flag, when it is not the key's name in kebab case.
+    var flagName: String? = nil
 
     /// `state_dir` → `SHOAL_STATE_DIR`.
     var environmentVariable: String { "SHOAL_" + name.uppercased() }
     /// `state_dir` → `--state-dir`.
-    var flag: String { "--" + name.replacingOccurrences(of: "_", with: "-") }
+    var flag: String { flagName ?? "--" + name.replacingOccurrences(of: "_", with: "-") }
 
     static let name = ConfigurationKey(name: "name", kind: .string)
     static let stateDir = ConfigurationKey(name: "state_dir", kind: .string)
@@ -23,10 +25,15 @@ struct ConfigurationKey: Sendable {
     static let logLevel = ConfigurationKey(name: "log_level", kind: .string)
     static let logFormat = ConfigurationKey(name: "log_format", kind: .string)
     static let metricsAddress = ConfigurationKey(name: "metrics_address", kind: .string)
+    static let bind = ConfigurationKey(name: "bind", kind: .string)
+    static let advertise = ConfigurationKey(name: "advertise", kind: .string)
+    static let retryJoin = ConfigurationKey(name: "retry_join", kind: .list, flagName: "--join")
+    static let profile = ConfigurationKey(name: "profile", kind: .string)
 
     /// Every key the agent reads, in the order config/shoal.yaml lists them.
     static let all: [ConfigurationKey] = [
-        .name, .stateDir, .adminSocket, .clusterDir, .certificate, .labels, .logLevel, .logFormat, .metricsAddress,
+        .name, .bind, .advertise, .retryJoin, .profile, .stateDir, .adminSocket, .clusterDir, .certificate, .labels,
+        .logLevel, .logFormat, .metricsAddress,
     ]
 
     /// `SHOAL_*` variables that belong to the CLI, not the agent.

@@ -17,12 +17,17 @@ public struct ConfigurationLoader: Sendable {
         public var stateDirectory: String
         public var adminSocket: String
         public var clusterDirectory: String
+        public var bind: String
 
-        public init(name: String, stateDirectory: String, adminSocket: String, clusterDirectory: String) {
+        public init(
+            name: String, stateDirectory: String, adminSocket: String, clusterDirectory: String,
+            bind: String = "0.0.0.0:7946"
+        ) {
             self.name = name
             self.stateDirectory = stateDirectory
             self.adminSocket = adminSocket
             self.clusterDirectory = clusterDirectory
+            self.bind = bind
         }
 
         /// The systemd layout of deploy/shoal.service.
@@ -61,7 +66,7 @@ public struct ConfigurationLoader: Sendable {
         var sources = Sources()
 
         for key in flags.keys where !known.contains(key) {
-            throw .unknownKey(key: key, source: .flag("--" + key), known: known)
+            throw .unknownKey(key: key, source: .flag("--" + key.replacingOccurrences(of: "_", with: "-")), known: known)
         }
         sources.flags = Set(flags.keys)
 

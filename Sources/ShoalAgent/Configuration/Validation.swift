@@ -24,8 +24,32 @@ struct Validation {
             }
             metricsAddress = parsed
         }
+        guard let bind = try address(.bind, default: defaults.bind) else {
+            throw invalid(.bind, "", expected: "an IP address and port, such as 0.0.0.0:7946")
+        }
+        let advertise = try address(.advertise, default: "")
+        let profile = try choice(.profile, default: AgentConfiguration.Profile.lan)
+        var seeds: [HostPort] = []
+        if isSet(.retryJoin) {
+            let items: [String]
+            do {
+                items = try reader.requiredStringArray(forKey: ConfigKey(ConfigurationKey.retryJoin.name))
+            } catch {
+                throw invalid(.retryJoin, "(not a list)", expected: "a list of host:port addresses")
+            }
+            for item in items {
+                guard let seed = HostPort(parsing: item), seed.port > 0 else {
+                    throw invalid(.retryJoin, item, expected: "host:port, such as 10.0.0.1:7946")
+                }
+                seeds.append(seed)
+            }
+        }
         return AgentConfiguration(
             name: name,
+            bind: bind,
+            advertise: advertise,
+            retryJoin: seeds,
+            profile: profile,
             stateDirectory: try path(.stateDir, default: defaults.stateDirectory),
             adminSocket: adminSocket,
             clusterDirectory: try path(.clusterDir, default: defaults.clusterDirectory),
@@ -34,6 +58,16 @@ struct Validation {
             logLevel: logLevel,
             logFormat: logFormat,
             metricsAddress: metricsAddress)
+    }
+
+    /// An `ip:port` value; nil when the value is empty.
+    private func address(_ key: ConfigurationKey, default value: String) throws(ConfigurationError) -> HostPort? {
+        let text = try string(key, default: value)
+        if text.isEmpty { return nil }
+        guard let parsed = HostPort(parsing: text), parsed.isIPAddress else {
+            throw invalid(key, text, expected: "an IP address and port, such as 10.0.0.1:7946")
+        }
+        return parsed
     }
 
     private func isSet(_ key: ConfigurationKey) -> Bool { sources.origin(of: key) != nil }

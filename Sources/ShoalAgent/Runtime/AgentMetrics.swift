@@ -1,4 +1,5 @@
 import CoreMetrics
+import ShoalMembership
 public import Prometheus
 
 /// The agent's metrics, in one Prometheus registry served at `/v1/metrics`.
@@ -24,6 +25,39 @@ public final class AgentMetrics: Sendable {
             label: "shoal_admin_requests_total", dimensions: [("path", path), ("status", String(status))],
             factory: factory
         ).increment()
+    }
+
+    /// Counts a datagram or stream refused before it reached the core, by reason.
+    func countDropped(reason: String, by count: Int = 1) {
+        CoreMetrics.Counter(label: "shoal_gossip_dropped_total", dimensions: [("reason", reason)], factory: factory)
+            .increment(by: count)
+    }
+
+    func countDatagram(received bytes: Int) {
+        CoreMetrics.Counter(label: "shoal_gossip_datagrams_received_total", factory: factory).increment()
+        CoreMetrics.Counter(label: "shoal_gossip_bytes_received_total", factory: factory).increment(by: bytes)
+    }
+
+    func countDatagram(sent bytes: Int) {
+        CoreMetrics.Counter(label: "shoal_gossip_datagrams_sent_total", factory: factory).increment()
+        CoreMetrics.Counter(label: "shoal_gossip_bytes_sent_total", factory: factory).increment(by: bytes)
+    }
+
+    func countSendFailure() {
+        CoreMetrics.Counter(label: "shoal_gossip_send_failures_total", factory: factory).increment()
+    }
+
+    /// Lifeguard's local health score: 0 is healthy; higher means this node is the slow one.
+    func setLocalHealth(_ score: Int) {
+        CoreMetrics.Gauge(label: "shoal_local_health", factory: factory).record(score)
+    }
+
+    /// Members by status, as this node sees them.
+    func setMembers(_ members: [ShoalMembership.Member]) {
+        for status in ["alive", "suspect", "dead", "left"] {
+            let count = members.filter { $0.status.rawValue == status }.count
+            CoreMetrics.Gauge(label: "shoal_members", dimensions: [("status", status)], factory: factory).record(count)
+        }
     }
 
     /// Prometheus text exposition format 0.0.4.

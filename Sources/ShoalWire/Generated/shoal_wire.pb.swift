@@ -177,10 +177,7 @@ public nonisolated struct Shoal_Wire_V1_Ping: Sendable {
 
   public var target: Data = Data()
 
-  /// Set when this ping is sent on behalf of another member (an indirect probe).
-  public var replyHost: String = String()
-
-  public var replyPort: UInt32 = 0
+  public var from: Data = Data()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -194,13 +191,14 @@ public nonisolated struct Shoal_Wire_V1_Ack: Sendable {
 
   public var seq: UInt64 = 0
 
-  public var responder: Data = Data()
+  public var from: Data = Data()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 }
 
+/// "Probe target for me": SWIM's indirect probe request.
 public nonisolated struct Shoal_Wire_V1_PingReq: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -214,17 +212,22 @@ public nonisolated struct Shoal_Wire_V1_PingReq: Sendable {
 
   public var targetPort: UInt32 = 0
 
+  public var from: Data = Data()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 }
 
+/// Lifeguard's negative ack: the intermediary is alive but got no ack from the target.
 public nonisolated struct Shoal_Wire_V1_Nack: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   public var seq: UInt64 = 0
+
+  public var from: Data = Data()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -270,12 +273,22 @@ public nonisolated struct Shoal_Wire_V1_Message: Sendable {
     set {kind = .nack(newValue)}
   }
 
-  public var statement: Shoal_Wire_V1_Statement {
+  /// A piggybacked statement being disseminated.
+  public var gossip: Shoal_Wire_V1_Statement {
     get {
-      if case .statement(let v)? = kind {return v}
+      if case .gossip(let v)? = kind {return v}
       return Shoal_Wire_V1_Statement()
     }
-    set {kind = .statement(newValue)}
+    set {kind = .gossip(newValue)}
+  }
+
+  /// A joining node's own alive statement.
+  public var join: Shoal_Wire_V1_Statement {
+    get {
+      if case .join(let v)? = kind {return v}
+      return Shoal_Wire_V1_Statement()
+    }
+    set {kind = .join(newValue)}
   }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -285,7 +298,10 @@ public nonisolated struct Shoal_Wire_V1_Message: Sendable {
     case ack(Shoal_Wire_V1_Ack)
     case pingReq(Shoal_Wire_V1_PingReq)
     case nack(Shoal_Wire_V1_Nack)
-    case statement(Shoal_Wire_V1_Statement)
+    /// A piggybacked statement being disseminated.
+    case gossip(Shoal_Wire_V1_Statement)
+    /// A joining node's own alive statement.
+    case join(Shoal_Wire_V1_Statement)
 
   }
 
@@ -305,21 +321,63 @@ public nonisolated struct Shoal_Wire_V1_Datagram: Sendable {
   public init() {}
 }
 
-/// Anti-entropy over a stream: every statement the sender holds, its own Alive first.
+/// One member's latest alive statement and, if any, the accusation that supersedes it.
+public nonisolated struct Shoal_Wire_V1_PushPullEntry: @unchecked Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var alive: Shoal_Wire_V1_Statement {
+    get {_storage._alive ?? Shoal_Wire_V1_Statement()}
+    set {_uniqueStorage()._alive = newValue}
+  }
+  /// Returns true if `alive` has been explicitly set.
+  public var hasAlive: Bool {_storage._alive != nil}
+  /// Clears the value of `alive`. Subsequent reads from it will return its default value.
+  public mutating func clearAlive() {_uniqueStorage()._alive = nil}
+
+  public var accusation: Shoal_Wire_V1_Statement {
+    get {_storage._accusation ?? Shoal_Wire_V1_Statement()}
+    set {_uniqueStorage()._accusation = newValue}
+  }
+  /// Returns true if `accusation` has been explicitly set.
+  public var hasAccusation: Bool {_storage._accusation != nil}
+  /// Clears the value of `accusation`. Subsequent reads from it will return its default value.
+  public mutating func clearAccusation() {_uniqueStorage()._accusation = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+/// Anti-entropy over a stream: the sender's own alive and everything it knows.
 public nonisolated struct Shoal_Wire_V1_PushPull: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var isReply: Bool = false
+  public var sender: Shoal_Wire_V1_Statement {
+    get {_sender ?? Shoal_Wire_V1_Statement()}
+    set {_sender = newValue}
+  }
+  /// Returns true if `sender` has been explicitly set.
+  public var hasSender: Bool {self._sender != nil}
+  /// Clears the value of `sender`. Subsequent reads from it will return its default value.
+  public mutating func clearSender() {self._sender = nil}
+
+  public var entries: [Shoal_Wire_V1_PushPullEntry] = []
 
   public var isJoin: Bool = false
 
-  public var statements: [Shoal_Wire_V1_Statement] = []
+  public var isReply: Bool = false
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
+
+  fileprivate var _sender: Shoal_Wire_V1_Statement? = nil
 }
 
 /// A stream-level ping (the TCP fallback of SWIM's probe).
@@ -331,6 +389,20 @@ public nonisolated struct Shoal_Wire_V1_StreamPing: Sendable {
   public var seq: UInt64 = 0
 
   public var target: Data = Data()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// The first frame each side sends on a stream, inside a signed envelope: an ephemeral
+/// X25519 key for crypto_kx. Both sides derive AEAD keys for every later frame.
+public nonisolated struct Shoal_Wire_V1_StreamHello: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var ephemeralKey: Data = Data()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -679,7 +751,7 @@ nonisolated extension Shoal_Wire_V1_Statement: SwiftProtobuf.Message, SwiftProto
 
 nonisolated extension Shoal_Wire_V1_Ping: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Ping"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}seq\0\u{1}target\0\u{3}reply_host\0\u{3}reply_port\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}seq\0\u{1}target\0\u{1}from\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -689,8 +761,7 @@ nonisolated extension Shoal_Wire_V1_Ping: SwiftProtobuf.Message, SwiftProtobuf._
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularUInt64Field(value: &self.seq) }()
       case 2: try { try decoder.decodeSingularBytesField(value: &self.target) }()
-      case 3: try { try decoder.decodeSingularStringField(value: &self.replyHost) }()
-      case 4: try { try decoder.decodeSingularUInt32Field(value: &self.replyPort) }()
+      case 3: try { try decoder.decodeSingularBytesField(value: &self.from) }()
       default: break
       }
     }
@@ -703,11 +774,8 @@ nonisolated extension Shoal_Wire_V1_Ping: SwiftProtobuf.Message, SwiftProtobuf._
     if !self.target.isEmpty {
       try visitor.visitSingularBytesField(value: self.target, fieldNumber: 2)
     }
-    if !self.replyHost.isEmpty {
-      try visitor.visitSingularStringField(value: self.replyHost, fieldNumber: 3)
-    }
-    if self.replyPort != 0 {
-      try visitor.visitSingularUInt32Field(value: self.replyPort, fieldNumber: 4)
+    if !self.from.isEmpty {
+      try visitor.visitSingularBytesField(value: self.from, fieldNumber: 3)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -715,8 +783,7 @@ nonisolated extension Shoal_Wire_V1_Ping: SwiftProtobuf.Message, SwiftProtobuf._
   public static func ==(lhs: Shoal_Wire_V1_Ping, rhs: Shoal_Wire_V1_Ping) -> Bool {
     if lhs.seq != rhs.seq {return false}
     if lhs.target != rhs.target {return false}
-    if lhs.replyHost != rhs.replyHost {return false}
-    if lhs.replyPort != rhs.replyPort {return false}
+    if lhs.from != rhs.from {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -724,7 +791,7 @@ nonisolated extension Shoal_Wire_V1_Ping: SwiftProtobuf.Message, SwiftProtobuf._
 
 nonisolated extension Shoal_Wire_V1_Ack: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Ack"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}seq\0\u{1}responder\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}seq\0\u{1}from\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -733,7 +800,7 @@ nonisolated extension Shoal_Wire_V1_Ack: SwiftProtobuf.Message, SwiftProtobuf._M
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularUInt64Field(value: &self.seq) }()
-      case 2: try { try decoder.decodeSingularBytesField(value: &self.responder) }()
+      case 2: try { try decoder.decodeSingularBytesField(value: &self.from) }()
       default: break
       }
     }
@@ -743,15 +810,15 @@ nonisolated extension Shoal_Wire_V1_Ack: SwiftProtobuf.Message, SwiftProtobuf._M
     if self.seq != 0 {
       try visitor.visitSingularUInt64Field(value: self.seq, fieldNumber: 1)
     }
-    if !self.responder.isEmpty {
-      try visitor.visitSingularBytesField(value: self.responder, fieldNumber: 2)
+    if !self.from.isEmpty {
+      try visitor.visitSingularBytesField(value: self.from, fieldNumber: 2)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Shoal_Wire_V1_Ack, rhs: Shoal_Wire_V1_Ack) -> Bool {
     if lhs.seq != rhs.seq {return false}
-    if lhs.responder != rhs.responder {return false}
+    if lhs.from != rhs.from {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -759,7 +826,7 @@ nonisolated extension Shoal_Wire_V1_Ack: SwiftProtobuf.Message, SwiftProtobuf._M
 
 nonisolated extension Shoal_Wire_V1_PingReq: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".PingReq"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}seq\0\u{1}target\0\u{3}target_host\0\u{3}target_port\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}seq\0\u{1}target\0\u{3}target_host\0\u{3}target_port\0\u{1}from\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -771,6 +838,7 @@ nonisolated extension Shoal_Wire_V1_PingReq: SwiftProtobuf.Message, SwiftProtobu
       case 2: try { try decoder.decodeSingularBytesField(value: &self.target) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self.targetHost) }()
       case 4: try { try decoder.decodeSingularUInt32Field(value: &self.targetPort) }()
+      case 5: try { try decoder.decodeSingularBytesField(value: &self.from) }()
       default: break
       }
     }
@@ -789,6 +857,9 @@ nonisolated extension Shoal_Wire_V1_PingReq: SwiftProtobuf.Message, SwiftProtobu
     if self.targetPort != 0 {
       try visitor.visitSingularUInt32Field(value: self.targetPort, fieldNumber: 4)
     }
+    if !self.from.isEmpty {
+      try visitor.visitSingularBytesField(value: self.from, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -797,6 +868,7 @@ nonisolated extension Shoal_Wire_V1_PingReq: SwiftProtobuf.Message, SwiftProtobu
     if lhs.target != rhs.target {return false}
     if lhs.targetHost != rhs.targetHost {return false}
     if lhs.targetPort != rhs.targetPort {return false}
+    if lhs.from != rhs.from {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -804,7 +876,7 @@ nonisolated extension Shoal_Wire_V1_PingReq: SwiftProtobuf.Message, SwiftProtobu
 
 nonisolated extension Shoal_Wire_V1_Nack: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Nack"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}seq\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}seq\0\u{1}from\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -813,6 +885,7 @@ nonisolated extension Shoal_Wire_V1_Nack: SwiftProtobuf.Message, SwiftProtobuf._
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularUInt64Field(value: &self.seq) }()
+      case 2: try { try decoder.decodeSingularBytesField(value: &self.from) }()
       default: break
       }
     }
@@ -822,11 +895,15 @@ nonisolated extension Shoal_Wire_V1_Nack: SwiftProtobuf.Message, SwiftProtobuf._
     if self.seq != 0 {
       try visitor.visitSingularUInt64Field(value: self.seq, fieldNumber: 1)
     }
+    if !self.from.isEmpty {
+      try visitor.visitSingularBytesField(value: self.from, fieldNumber: 2)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Shoal_Wire_V1_Nack, rhs: Shoal_Wire_V1_Nack) -> Bool {
     if lhs.seq != rhs.seq {return false}
+    if lhs.from != rhs.from {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -834,7 +911,7 @@ nonisolated extension Shoal_Wire_V1_Nack: SwiftProtobuf.Message, SwiftProtobuf._
 
 nonisolated extension Shoal_Wire_V1_Message: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Message"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}ping\0\u{1}ack\0\u{3}ping_req\0\u{1}nack\0\u{1}statement\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}ping\0\u{1}ack\0\u{3}ping_req\0\u{1}nack\0\u{1}gossip\0\u{1}join\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -899,12 +976,25 @@ nonisolated extension Shoal_Wire_V1_Message: SwiftProtobuf.Message, SwiftProtobu
         var hadOneofValue = false
         if let current = self.kind {
           hadOneofValue = true
-          if case .statement(let m) = current {v = m}
+          if case .gossip(let m) = current {v = m}
         }
         try decoder.decodeSingularMessageField(value: &v)
         if let v = v {
           if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.kind = .statement(v)
+          self.kind = .gossip(v)
+        }
+      }()
+      case 6: try {
+        var v: Shoal_Wire_V1_Statement?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .join(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .join(v)
         }
       }()
       default: break
@@ -934,9 +1024,13 @@ nonisolated extension Shoal_Wire_V1_Message: SwiftProtobuf.Message, SwiftProtobu
       guard case .nack(let v)? = self.kind else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
     }()
-    case .statement?: try {
-      guard case .statement(let v)? = self.kind else { preconditionFailure() }
+    case .gossip?: try {
+      guard case .gossip(let v)? = self.kind else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    }()
+    case .join?: try {
+      guard case .join(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
     }()
     case nil: break
     }
@@ -980,9 +1074,86 @@ nonisolated extension Shoal_Wire_V1_Datagram: SwiftProtobuf.Message, SwiftProtob
   }
 }
 
+nonisolated extension Shoal_Wire_V1_PushPullEntry: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".PushPullEntry"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}alive\0\u{1}accusation\0")
+
+  fileprivate class _StorageClass {
+    var _alive: Shoal_Wire_V1_Statement? = nil
+    var _accusation: Shoal_Wire_V1_Statement? = nil
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _alive = source._alive
+      _accusation = source._accusation
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularMessageField(value: &_storage._alive) }()
+        case 2: try { try decoder.decodeSingularMessageField(value: &_storage._accusation) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      try { if let v = _storage._alive {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+      } }()
+      try { if let v = _storage._accusation {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+      } }()
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Shoal_Wire_V1_PushPullEntry, rhs: Shoal_Wire_V1_PushPullEntry) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._alive != rhs_storage._alive {return false}
+        if _storage._accusation != rhs_storage._accusation {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
 nonisolated extension Shoal_Wire_V1_PushPull: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".PushPull"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}is_reply\0\u{3}is_join\0\u{1}statements\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}sender\0\u{1}entries\0\u{3}is_join\0\u{3}is_reply\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -990,31 +1161,40 @@ nonisolated extension Shoal_Wire_V1_PushPull: SwiftProtobuf.Message, SwiftProtob
       // allocates stack space for every case branch when no optimizations are
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
-      case 1: try { try decoder.decodeSingularBoolField(value: &self.isReply) }()
-      case 2: try { try decoder.decodeSingularBoolField(value: &self.isJoin) }()
-      case 3: try { try decoder.decodeRepeatedMessageField(value: &self.statements) }()
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._sender) }()
+      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.entries) }()
+      case 3: try { try decoder.decodeSingularBoolField(value: &self.isJoin) }()
+      case 4: try { try decoder.decodeSingularBoolField(value: &self.isReply) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if self.isReply != false {
-      try visitor.visitSingularBoolField(value: self.isReply, fieldNumber: 1)
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._sender {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if !self.entries.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.entries, fieldNumber: 2)
     }
     if self.isJoin != false {
-      try visitor.visitSingularBoolField(value: self.isJoin, fieldNumber: 2)
+      try visitor.visitSingularBoolField(value: self.isJoin, fieldNumber: 3)
     }
-    if !self.statements.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.statements, fieldNumber: 3)
+    if self.isReply != false {
+      try visitor.visitSingularBoolField(value: self.isReply, fieldNumber: 4)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Shoal_Wire_V1_PushPull, rhs: Shoal_Wire_V1_PushPull) -> Bool {
-    if lhs.isReply != rhs.isReply {return false}
+    if lhs._sender != rhs._sender {return false}
+    if lhs.entries != rhs.entries {return false}
     if lhs.isJoin != rhs.isJoin {return false}
-    if lhs.statements != rhs.statements {return false}
+    if lhs.isReply != rhs.isReply {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1050,6 +1230,36 @@ nonisolated extension Shoal_Wire_V1_StreamPing: SwiftProtobuf.Message, SwiftProt
   public static func ==(lhs: Shoal_Wire_V1_StreamPing, rhs: Shoal_Wire_V1_StreamPing) -> Bool {
     if lhs.seq != rhs.seq {return false}
     if lhs.target != rhs.target {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Shoal_Wire_V1_StreamHello: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".StreamHello"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}ephemeral_key\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBytesField(value: &self.ephemeralKey) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.ephemeralKey.isEmpty {
+      try visitor.visitSingularBytesField(value: self.ephemeralKey, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Shoal_Wire_V1_StreamHello, rhs: Shoal_Wire_V1_StreamHello) -> Bool {
+    if lhs.ephemeralKey != rhs.ephemeralKey {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

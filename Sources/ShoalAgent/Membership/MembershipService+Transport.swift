@@ -1,0 +1,152 @@
+import Logging
+import NIOCore
+import NIOPosix
+import ShoalCrypto
+import ShoalMembership
+import ShoalWire
+
+/// Outbound stream work the core asked for, run concurrently with everything else.
+enum StreamJob: Sendable {
+    case pushPull(PushPullState, to: MemberAddress)
+    case streamPing(target: NodeID, seq: UInt64, to: MemberAddress)
+}
+
+/// Hands received datagrams to the service's stream without blocking the event loop.
+final class DatagramReceiver: ChannelInboundHandler, Sendable {
+    typealias InboundIn = AddressedEnvelope<ByteBuffer>
+    let continuation: AsyncStream<AddressedEnvelope<ByteBuffer>>.Continuation
+
+    init(continuation: AsyncStream<AddressedEnvelope<ByteBuffer>>.Continuation) { self.continuation = continuation }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        continuation.yield(unwrapInboundIn(data))
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // ICMP errors surface here on Linux; a datagram socket stays usable, so keep reading.
+    }
+}
+
+/// The gossip sockets, bound before the service starts so that a port of 0 (tests,
+/// dev mode) is resolved to the real one before the node advertises itself.
+struct GossipSockets: Sendable {
+    let udp: any Channel
+    let tcp: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>
+    let datagrams: AsyncStream<AddressedEnvelope<ByteBuffer>>
+    let continuation: AsyncStream<AddressedEnvelope<ByteBuffer>>.Continuation
+
+    /// The port both sockets listen on.
+    var port: Int { udp.localAddress?.port ?? 0 }
+
+    /// Binds UDP on `address`, then TCP on the same host and the port UDP got.
+    static func bind(_ address: HostPort) async throws(AgentError) -> GossipSockets {
+        let (datagrams, continuation) = AsyncStream.makeStream(
+            of: AddressedEnvelope<ByteBuffer>.self, bufferingPolicy: .bufferingNewest(4_096))
+        let udp: any Channel
+        do {
+            udp = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .channelOption(.socketOption(.so_reuseaddr), value: 1)
+                .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(DatagramReceiver(continuation: continuation))
+                    }
+                }
+                .bind(host: address.host, port: address.port).get()
+        } catch {
+            throw .bindFailed(
+                what: "gossip (UDP)", address: address.description,
+                reason: "\(AdminClient.reason(error)) (is another shoal agent running? set --bind)")
+        }
+        let port = udp.localAddress?.port ?? address.port
+        do {
+            let tcp = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .bind(host: address.host, port: port) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    }
+                }
+            return GossipSockets(udp: udp, tcp: tcp, datagrams: datagrams, continuation: continuation)
+        } catch {
+            try? await udp.close()
+            throw .bindFailed(
+                what: "gossip (TCP)", address: "\(address.host):\(port)",
+                reason: "\(AdminClient.reason(error)) (is another shoal agent running? set --bind)")
+        }
+    }
+}
+
+extension MembershipService {
+    /// Checks, decodes and hands one datagram to the core; anything wrong is dropped and counted.
+    func receive(_ datagram: AddressedEnvelope<ByteBuffer>) async {
+        metrics.countDatagram(received: datagram.data.readableBytes)
+        let envelope: Envelope
+        do {
+            envelope = try datagram.data.withUnsafeReadableBytes { raw in
+                Result { () throws(WireError) -> Envelope in try Envelope.open(raw, expecting: credentials.clusterID) }
+            }.get()
+        } catch {
+            metrics.countDropped(reason: error.reason)
+            return
+        }
+        let sender = NodeID(bytes: envelope.sender.bytes)
+        guard gate.isCertified(sender) else {
+            metrics.countDropped(reason: "uncertified_sender")
+            return
+        }
+        guard replay[envelope.sender, default: ReplayWindow()].accept(envelope.counter) else {
+            metrics.countDropped(reason: "replayed")
+            return
+        }
+        let decoded: Datagram
+        do {
+            decoded = try WireMapping.decode(PayloadCodec.decode(Shoal_Wire_V1_Datagram.self, from: envelope.payload))
+        } catch {
+            metrics.countDropped(reason: error.reason)
+            return
+        }
+        let (kept, refused) = gate.filter(decoded, now: unixSeconds)
+        if refused > 0 { metrics.countDropped(reason: "uncertified_statement", by: refused) }
+        guard let from = datagram.remoteAddress.memberAddress else { return }
+        let before = core.counters.rejectedStatements
+        let effects = core.receive(kept, from: from, now: now)
+        let rejected = core.counters.rejectedStatements - before
+        if rejected > 0 { metrics.countDropped(reason: "bad_statement_signature", by: rejected) }
+        await apply(effects)
+    }
+
+    /// Seals and sends one datagram; a local send error counts against our own health.
+    func send(_ datagram: Datagram, to address: MemberAddress) async {
+        let payload = PayloadCodec.encode(WireMapping.encode(datagram))
+        let bytes: [UInt8]
+        do {
+            bytes = try Envelope.seal(
+                payload: payload, clusterID: credentials.clusterID, counter: counter.take(), key: credentials.key)
+        } catch {
+            logger.error("datagram too large for the wire", metadata: ["bytes": "\(payload.count)"])
+            return
+        }
+        let remote: SocketAddress
+        do {
+            remote = try SocketAddress(ipAddress: address.host, port: Int(address.port))
+        } catch {
+            metrics.countDropped(reason: "bad_address")
+            return
+        }
+        do {
+            try await udp.writeAndFlush(AddressedEnvelope(remoteAddress: remote, data: ByteBuffer(bytes: bytes)))
+            metrics.countDatagram(sent: bytes.count)
+        } catch {
+            metrics.countSendFailure()
+            await apply(core.sendFailed(to: address, localError: true, now: now))
+        }
+    }
+}
+
+extension SocketAddress {
+    var memberAddress: MemberAddress? {
+        guard let ip = ipAddress, let port else { return nil }
+        return MemberAddress(host: ip, port: UInt16(port))
+    }
+}

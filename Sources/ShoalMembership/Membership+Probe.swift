@@ -1,0 +1,129 @@
+/// Failure detection: shuffled round-robin probing, ping, ping-req with nacks, TCP fallback
+/// (SWIM §3.1, §4.3; Lifeguard IV.A; memberlist `probeNode`).
+extension Membership {
+    /// New members go to a random position of the rest of this pass (SWIM §4.3), in O(1).
+    mutating func insertIntoProbeOrder(_ slot: Int32) {
+        probeOrder.append(slot)
+        let lower = min(probeIndex, probeOrder.count - 1)
+        let position = Int.random(in: lower..<probeOrder.count, using: &rng)
+        probeOrder.swapAt(position, probeOrder.count - 1)
+    }
+
+    /// Next live member in the shuffled order; reshuffles after a full pass.
+    mutating func nextProbeTarget() -> Int32? {
+        var budget = 2 * probeOrder.count + 2
+        while budget > 0 {
+            budget -= 1
+            if probeIndex >= probeOrder.count {
+                probeOrder = table.active
+                probeOrder.shuffle(using: &rng)
+                probeIndex = 0
+                if probeOrder.isEmpty { return nil }
+            }
+            let slot = probeOrder[probeIndex]
+            probeIndex += 1
+            if let record = table[slot], record.activePosition >= 0 { return slot }
+        }
+        return nil
+    }
+
+    mutating func startProbe(now: Duration, effects: inout [MembershipEffect]) {
+        let interval = health.scaled(config.probeInterval)
+        nextProbeAt = now + interval
+        guard let slot = nextProbeTarget(), let record = table[slot], let address = record.alive.metadata?.address else { return }
+        let seq = takeSeq()
+        probe = ProbeInFlight(
+            slot: slot, target: record.alive.subject, address: address, seq: seq, startedAt: now,
+            indirectAt: now + health.scaled(config.probeTimeout), endAt: now + interval)
+        send([.ping(seq: seq, target: record.alive.subject, from: myself)], to: address, effects: &effects)
+    }
+
+    mutating func advanceProbe(now: Duration, effects: inout [MembershipEffect]) {
+        guard var current = probe else { return }
+        if !current.indirectSent, now >= current.indirectAt {
+            current.indirectSent = true
+            let helpers = randomActive(count: config.indirectProbes, excluding: current.slot)
+            current.expectedNacks = helpers.count
+            for helper in helpers {
+                guard let address = table[helper]?.alive.metadata?.address else { continue }
+                send(
+                    [.pingReq(seq: current.seq, target: current.target, targetAddress: current.address, from: myself)],
+                    to: address, effects: &effects)
+            }
+            if config.streamFallbackPing {
+                effects.append(.streamPing(target: current.target, seq: current.seq, to: current.address))
+            }
+            probe = current
+        }
+        if now >= current.endAt {
+            probe = nil
+            finishFailedProbe(current, now: now, effects: &effects)
+        }
+    }
+
+    /// No ack by the end of the period: adjust health from missing nacks, then suspect —
+    /// unless our own sends failed, which says nothing about the target.
+    private mutating func finishFailedProbe(_ failed: ProbeInFlight, now: Duration, effects: inout [MembershipEffect]) {
+        if failed.localFailure { return }
+        if let failure = lastLocalSendFailure, failure >= failed.startedAt { return }
+        if failed.expectedNacks > 0 {
+            health.apply(max(0, failed.expectedNacks - failed.nacks))
+        } else {
+            health.apply(1)
+        }
+        guard let record = table[failed.slot], record.alive.subject == failed.target,
+            record.status == .alive || record.status == .suspect
+        else { return }
+        counters.failedProbes += 1
+        let suspect = Statement.signed(
+            subject: failed.target, incarnation: record.incarnation, claim: .suspect(accuser: myself), by: authenticator)
+        if let change = assess(suspect) {
+            commit(change, suspect, now: now, effects: &effects)
+        }
+        // Tell the suspect directly so it can refute at once (Lifeguard IV.C "buddy system").
+        send([.gossip(suspect)], to: failed.address, effects: &effects)
+    }
+
+    mutating func probeAcked(seq: UInt64, direct: Bool) -> Bool {
+        guard let current = probe, current.seq == seq else { return false }
+        probe = nil
+        if direct && !current.indirectSent { health.apply(-1) }
+        return true
+    }
+
+    /// Up to `count` distinct random live members other than `excluded`.
+    mutating func randomActive(count: Int, excluding excluded: Int32? = nil) -> [Int32] {
+        let pool = table.active
+        var chosen: [Int32] = []
+        guard count > 0, !pool.isEmpty else { return chosen }
+        if pool.count <= count + 1 {
+            chosen = pool.filter { $0 != excluded }
+            chosen.shuffle(using: &rng)
+            return Array(chosen.prefix(count))
+        }
+        var attempts = 4 * count
+        while chosen.count < count, attempts > 0 {
+            attempts -= 1
+            let slot = pool[Int.random(in: 0..<pool.count, using: &rng)]
+            if slot != excluded, !chosen.contains(slot) { chosen.append(slot) }
+        }
+        return chosen
+    }
+
+    mutating func takeSeq() -> UInt64 {
+        nextSeq &+= 1
+        return nextSeq
+    }
+
+    /// Packs `messages` with as many pending statements as fit the payload budget.
+    mutating func send(_ messages: [MembershipMessage], to address: MemberAddress, effects: inout [MembershipEffect]) {
+        var datagram = Datagram(messages: messages)
+        let budget = config.maxPayloadBytes - datagram.estimatedSize
+        if budget > 64, !broadcasts.isEmpty {
+            for statement in broadcasts.take(budget: budget, limit: config.retransmitLimit(memberCount: liveMemberCount)) {
+                datagram.messages.append(.gossip(statement))
+            }
+        }
+        effects.append(.send(datagram, to: address))
+    }
+}

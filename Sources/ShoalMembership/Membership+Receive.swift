@@ -1,0 +1,124 @@
+/// Inputs from the network: datagrams, push-pull states, stream ping outcomes, send errors.
+extension Membership {
+    /// Handles one datagram from `from`: answers pings, forwards ping-reqs, counts nacks and
+    /// applies every piggybacked statement whose signature verifies.
+    public mutating func receive(_ datagram: Datagram, from: MemberAddress, now: Duration) -> [MembershipEffect] {
+        guard !hasLeft else { return [] }
+        var effects: [MembershipEffect] = []
+        for message in datagram.messages {
+            switch message {
+            case .ping(let seq, let target, _):
+                // A ping for a previous owner of this address must not be answered by us.
+                guard target == myself else { continue }
+                send([.ack(seq: seq, from: myself)], to: from, effects: &effects)
+            case .ack(let seq, let acker):
+                if probeAcked(seq: seq, direct: acker == probe?.target && from == probe?.address) { continue }
+                if let index = forwards.firstIndex(where: { $0.localSeq == seq }) {
+                    let forward = forwards.remove(at: index)
+                    send([.ack(seq: forward.originSeq, from: acker)], to: forward.requester, effects: &effects)
+                }
+            case .pingReq(let seq, let target, let targetAddress, _):
+                guard target != myself else {
+                    send([.ack(seq: seq, from: myself)], to: from, effects: &effects)
+                    continue
+                }
+                let localSeq = takeSeq()
+                forwards.append(
+                    ForwardedProbe(
+                        localSeq: localSeq, originSeq: seq, requester: from, target: target,
+                        nackAt: now + config.probeTimeout))
+                send([.ping(seq: localSeq, target: target, from: myself)], to: targetAddress, effects: &effects)
+            case .nack(let seq, _):
+                if probe?.seq == seq { probe?.nacks += 1 }
+            case .gossip(let statement):
+                ingest(statement, now: now, effects: &effects)
+            case .join(let statement):
+                ingest(statement, now: now, effects: &effects)
+                effects.append(.pushPullReply(pushPullState(isJoin: false), to: from))
+            }
+        }
+        return effects
+    }
+
+    /// Merges a peer's full state (memberlist `mergeRemoteState`) and, for a request, answers
+    /// with ours. Tombstones of members this node never knew are not resurrected.
+    public mutating func receivePushPull(_ state: PushPullState, from: MemberAddress, isReply: Bool, now: Duration) -> [MembershipEffect] {
+        guard !hasLeft else { return [] }
+        var effects: [MembershipEffect] = []
+        if seeds.contains(from) { seedMembers[from] = state.sender.subject }
+        merge(state, now: now, effects: &effects)
+        if !isReply {
+            effects.append(.pushPullReply(pushPullState(isJoin: false), to: from))
+        }
+        return effects
+    }
+
+    mutating func merge(_ state: PushPullState, now: Duration, effects: inout [MembershipEffect]) {
+        ingest(state.sender, now: now, effects: &effects)
+        for entry in state.entries {
+            if entry.alive.subject != myself, table.slot(of: entry.alive.subject) == nil,
+                let accusation = entry.accusation, accusation.status == .dead || accusation.status == .left
+            {
+                continue
+            }
+            ingest(entry.alive, now: now, effects: &effects)
+            if let accusation = entry.accusation {
+                ingest(accusation, now: now, effects: &effects)
+            }
+        }
+    }
+
+    /// Loads a snapshot this node wrote itself (e.g. on restart, like Serf's snapshot): no
+    /// signatures are checked, nothing is gossiped and no events are reported.
+    public mutating func restore(trustedSnapshot state: PushPullState, now: Duration) {
+        quiet = true
+        defer { quiet = false }
+        var ignored: [MembershipEffect] = []
+        table.reserveCapacity(table.count + state.entries.count + 1)
+        probeOrder.reserveCapacity(table.count + state.entries.count + 1)
+        restoreEntry(PushPullEntry(alive: state.sender, accusation: nil), now: now, effects: &ignored)
+        for entry in state.entries {
+            restoreEntry(entry, now: now, effects: &ignored)
+        }
+        // Spread the first anti-entropy round over the period that fits the restored size,
+        // instead of the small-cluster period every node started with.
+        nextPushPullAt = now + Membership.fraction(of: config.scaledPushPullInterval(memberCount: liveMemberCount), using: &rng)
+    }
+
+    private mutating func restoreEntry(_ entry: PushPullEntry, now: Duration, effects: inout [MembershipEffect]) {
+        guard entry.alive.subject != myself else { return }
+        if let change = assess(entry.alive) { commit(change, entry.alive, now: now, effects: &effects) }
+        if let accusation = entry.accusation, let change = assess(accusation) {
+            commit(change, accusation, now: now, effects: &effects)
+        }
+    }
+
+    /// This node's full state for anti-entropy.
+    public func pushPullState(isJoin: Bool) -> PushPullState {
+        var entries: [PushPullEntry] = []
+        entries.reserveCapacity(table.count)
+        for case let record? in table.records where record.alive.subject != myself {
+            entries.append(PushPullEntry(alive: record.alive, accusation: record.accusation))
+        }
+        return PushPullState(sender: ownAlive, entries: entries, isJoin: isJoin)
+    }
+
+    /// Outcome of a TCP fallback ping: success counts as an ack for that probe.
+    public mutating func streamPingResult(target: NodeID, seq: UInt64, succeeded: Bool, now: Duration) -> [MembershipEffect] {
+        guard !hasLeft, succeeded, probe?.target == target else { return [] }
+        _ = probeAcked(seq: seq, direct: false)
+        return []
+    }
+
+    /// The shell could not send to `to`. A local error (ENETUNREACH, no route, interface down)
+    /// is evidence against our own health, never against the peer (Lifeguard IV.A): it raises
+    /// the health score and cancels the suspicion the current probe would otherwise raise.
+    public mutating func sendFailed(to: MemberAddress, localError: Bool, now: Duration) -> [MembershipEffect] {
+        guard !hasLeft, localError else { return [] }
+        counters.localSendFailures += 1
+        lastLocalSendFailure = now
+        health.apply(1)
+        if probe?.address == to { probe?.localFailure = true }
+        return []
+    }
+}

@@ -1,0 +1,123 @@
+/// Timing and sizing of the membership protocol.
+///
+/// The presets follow memberlist's `DefaultLANConfig`, `DefaultWANConfig` and
+/// `DefaultLocalConfig`; tombstone and re-probe times follow Serf's reconnect settings.
+public struct MembershipConfig: Sendable {
+    /// Time between two probes of the round-robin (SWIM §4.3 protocol period), before the
+    /// Lifeguard multiplier.
+    public var probeInterval: Duration
+    /// How long a direct ping waits for its ack before indirect probes start.
+    public var probeTimeout: Duration
+    /// k: members asked to ping the target on our behalf (SWIM §3.1).
+    public var indirectProbes: Int
+    /// α: the minimum suspicion timeout is α · max(1, log10(n)) · probeInterval.
+    public var suspicionMultiplier: Int
+    /// The maximum suspicion timeout, reached with no confirmations, is this times the minimum
+    /// (Lifeguard IV.B).
+    public var suspicionMaxTimeoutMultiplier: Int
+    /// λ: a statement is piggybacked λ · ceil(log10(n + 1)) times (SWIM §4.1).
+    public var retransmitMultiplier: Int
+    /// Anti-entropy period with one random member; scaled up above 32 members like memberlist.
+    public var pushPullInterval: Duration
+    /// Period of gossip-only datagrams when statements are waiting to be disseminated.
+    public var gossipInterval: Duration
+    /// Members each gossip round is sent to.
+    public var gossipFanout: Int
+    /// How long dead and left members stay as tombstones before they are reaped.
+    public var deadReapTime: Duration
+    /// Period of push-pull with a random dead member (or a seed when alone), so healed
+    /// partitions merge without an operator.
+    public var reprobeDeadInterval: Duration
+    /// Lifeguard's local health multiplier cap (IV.A): the score runs 0 ..< this.
+    public var awarenessMaxMultiplier: Int
+    /// Budget for one datagram's messages: 1,400 bytes of UDP payload minus envelope overhead.
+    public var maxPayloadBytes: Int
+    /// How long a graceful leave keeps gossiping its left statement before it completes.
+    public var leavePropagationTime: Duration
+    /// Whether a failed direct ping also asks the shell for a TCP ping (memberlist fallback).
+    public var streamFallbackPing: Bool
+
+    /// Memberwise initialiser; prefer starting from a preset and changing a field.
+    public init(
+        probeInterval: Duration,
+        probeTimeout: Duration,
+        indirectProbes: Int,
+        suspicionMultiplier: Int,
+        suspicionMaxTimeoutMultiplier: Int,
+        retransmitMultiplier: Int,
+        pushPullInterval: Duration,
+        gossipInterval: Duration,
+        gossipFanout: Int,
+        deadReapTime: Duration,
+        reprobeDeadInterval: Duration,
+        awarenessMaxMultiplier: Int,
+        maxPayloadBytes: Int,
+        leavePropagationTime: Duration,
+        streamFallbackPing: Bool
+    ) {
+        self.probeInterval = probeInterval
+        self.probeTimeout = probeTimeout
+        self.indirectProbes = indirectProbes
+        self.suspicionMultiplier = suspicionMultiplier
+        self.suspicionMaxTimeoutMultiplier = suspicionMaxTimeoutMultiplier
+        self.retransmitMultiplier = retransmitMultiplier
+        self.pushPullInterval = pushPullInterval
+        self.gossipInterval = gossipInterval
+        self.gossipFanout = gossipFanout
+        self.deadReapTime = deadReapTime
+        self.reprobeDeadInterval = reprobeDeadInterval
+        self.awarenessMaxMultiplier = awarenessMaxMultiplier
+        self.maxPayloadBytes = maxPayloadBytes
+        self.leavePropagationTime = leavePropagationTime
+        self.streamFallbackPing = streamFallbackPing
+    }
+
+    /// One data centre (memberlist `DefaultLANConfig`); the default.
+    public static let lan = MembershipConfig(
+        probeInterval: .seconds(1), probeTimeout: .milliseconds(500), indirectProbes: 3,
+        suspicionMultiplier: 4, suspicionMaxTimeoutMultiplier: 6, retransmitMultiplier: 4,
+        pushPullInterval: .seconds(30), gossipInterval: .milliseconds(200), gossipFanout: 3,
+        deadReapTime: .seconds(24 * 3600), reprobeDeadInterval: .seconds(30),
+        awarenessMaxMultiplier: 8, maxPayloadBytes: 1250, leavePropagationTime: .seconds(3),
+        streamFallbackPing: true)
+
+    /// Across data centres (memberlist `DefaultWANConfig`).
+    public static let wan = MembershipConfig(
+        probeInterval: .seconds(5), probeTimeout: .seconds(3), indirectProbes: 3,
+        suspicionMultiplier: 6, suspicionMaxTimeoutMultiplier: 6, retransmitMultiplier: 4,
+        pushPullInterval: .seconds(60), gossipInterval: .milliseconds(500), gossipFanout: 4,
+        deadReapTime: .seconds(24 * 3600), reprobeDeadInterval: .seconds(60),
+        awarenessMaxMultiplier: 8, maxPayloadBytes: 1250, leavePropagationTime: .seconds(5),
+        streamFallbackPing: true)
+
+    /// One host or loopback (memberlist `DefaultLocalConfig`).
+    public static let local = MembershipConfig(
+        probeInterval: .seconds(1), probeTimeout: .milliseconds(200), indirectProbes: 1,
+        suspicionMultiplier: 3, suspicionMaxTimeoutMultiplier: 6, retransmitMultiplier: 2,
+        pushPullInterval: .seconds(15), gossipInterval: .milliseconds(100), gossipFanout: 3,
+        deadReapTime: .seconds(3600), reprobeDeadInterval: .seconds(15),
+        awarenessMaxMultiplier: 8, maxPayloadBytes: 1250, leavePropagationTime: .seconds(1),
+        streamFallbackPing: true)
+
+    /// Minimum and maximum suspicion timeout for a cluster of `memberCount` (Lifeguard IV.B,
+    /// memberlist `suspicionTimeout`).
+    public func suspicionTimeouts(memberCount: Int) -> (minimum: Duration, maximum: Duration) {
+        let scale = max(1.0, PureMath.log10(Double(max(memberCount, 1))))
+        let minimum = probeInterval * (Double(suspicionMultiplier) * scale)
+        return (minimum, minimum * suspicionMaxTimeoutMultiplier)
+    }
+
+    /// λ · ceil(log10(n + 1)): how many times each statement is piggybacked (SWIM §4.1).
+    public func retransmitLimit(memberCount: Int) -> Int {
+        let scale = PureMath.ceiling(PureMath.log10(Double(max(memberCount, 0) + 1)))
+        return max(1, retransmitMultiplier * max(1, scale))
+    }
+
+    /// memberlist `pushPullScale`: above 32 members the period grows with log2(n / 32), so the
+    /// cluster-wide push-pull load stays bounded.
+    public func scaledPushPullInterval(memberCount: Int) -> Duration {
+        guard memberCount > 32 else { return pushPullInterval }
+        let multiplier = PureMath.ceiling(PureMath.log(Double(memberCount) / 32) / PureMath.log(2)) + 1
+        return pushPullInterval * multiplier
+    }
+}

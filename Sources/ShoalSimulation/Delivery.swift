@@ -1,0 +1,7 @@
+import ShoalMembership
+
+/// Something arriving at a node.
+enum Delivery {
+    case datagram(Datagram, from: MemberAddress)
+    case pushPull(PushPullState, from: MemberAddress, isReply: Bool)
+}

@@ -1,0 +1,29 @@
+import ShoalMembership
+
+/// One simulated machine: its identity survives crashes, its `Membership` does not.
+struct SimulatedNode {
+    let id: NodeID
+    let metadata: MemberMetadata
+    /// The running protocol state, boxed so the hot path mutates it in place instead of
+    /// copying a large value out of the node array.
+    var box: MembershipBox?
+    var membership: Membership? { box?.state }
+    var persistedIncarnation: UInt64 = 0
+    var life: UInt64 = 0
+    var crashed = false
+    var paused = false
+    var outboundDown = false
+    var leaving = false
+    var partitioned = false
+    /// Last time the node was crashed, paused, partitioned, cut off or leaving.
+    var impairedUntil: Duration = .zero
+    var tickGeneration: UInt64 = 0
+    var scheduledTick: Duration?
+    var inbox: [Delivery] = []
+
+    var isImpaired: Bool { crashed || paused || outboundDown || leaving || partitioned }
+    var isRunning: Bool {
+        guard !crashed, let box else { return false }
+        return !box.state.hasLeft
+    }
+}

@@ -1,0 +1,10 @@
+import ShoalMembership
+
+/// An entry in the simulator's agenda.
+enum SimulationAction {
+    case start(node: Int, seeds: [Int])
+    case tick(node: Int, generation: UInt64)
+    case deliver(node: Int, Delivery)
+    case sendFailed(node: Int, life: UInt64, to: MemberAddress)
+    case streamPingResult(node: Int, life: UInt64, target: NodeID, seq: UInt64, succeeded: Bool)
+}

@@ -1,0 +1,42 @@
+import Testing
+
+@testable import ShoalMembership
+
+@Suite("refutation")
+struct RefutationTests {
+    @Test("a suspect that refutes stays alive", arguments: [
+        Fixture.suspect(0, 1, by: 2),
+        Fixture.dead(0, 1, by: 2),
+        Fixture.suspect(0, 5, by: 3),
+    ])
+    func refutes(_ accusation: Statement) {
+        var node = Fixture.node(peers: 3)
+        let effects = node.receive(Datagram(messages: [.gossip(accusation)]), from: Fixture.address(2), now: .seconds(1))
+        let expected = accusation.incarnation + 1
+        #expect(node.incarnation == expected)
+        #expect(effects.contains { if case .persistIncarnation(expected) = $0 { true } else { false } })
+        #expect(effects.events.contains(.refuted(incarnation: expected)))
+        #expect(node.localHealth == 1, "having to refute counts against our own health (Lifeguard)")
+        let gossiped = node.advance(to: .seconds(2)).messages.contains { message in
+            if case .gossip(let statement) = message { statement.subject == Fixture.id(0) && statement.incarnation == expected } else { false }
+        }
+        #expect(gossiped)
+    }
+
+    @Test("an accusation about an incarnation we already left behind needs no refutation")
+    func staleAccusationIgnored() {
+        var node = Fixture.node(peers: 3)
+        _ = node.receive(Datagram(messages: [.gossip(Fixture.suspect(0, 1, by: 2))]), from: Fixture.address(2), now: .seconds(1))
+        _ = node.receive(Datagram(messages: [.gossip(Fixture.suspect(0, 1, by: 3))]), from: Fixture.address(3), now: .seconds(1))
+        #expect(node.incarnation == 2 && node.counters.refutations == 1)
+    }
+
+    @Test("join persists the starting incarnation and push-pulls every seed")
+    func joinPersists() {
+        var node = Fixture.node()
+        let effects = node.join(seeds: [Fixture.address(1), Fixture.address(2), Fixture.address(0)], now: .zero)
+        let pushes = effects.filter { if case .pushPull = $0 { true } else { false } }
+        #expect(pushes.count == 2)
+        #expect(effects.contains { if case .persistIncarnation(1) = $0 { true } else { false } })
+    }
+}
