@@ -1,9 +1,11 @@
 # The two commands: `make run` and `make test`. Both install what they need first.
+# SwiftPM keys its build cache on the environment (even `$_`): a `swift build` typed in a
+# shell and one run by make rebuild each other's work. Use one or the other.
 SWIFT ?= swift
 BIN := .build/debug/shoal
 DEV_SOCKET ?= /tmp/shoal-dev/admin.sock
 
-.PHONY: setup build run test unit verify-unit bench clean
+.PHONY: setup build run dev test bench bench-membership clean
 
 setup:
 	@scripts/setup.sh
@@ -11,16 +13,27 @@ setup:
 build: setup
 	$(SWIFT) build
 
-# A single dev agent in the foreground; query it from another terminal.
+# A local cluster of three agents on 127.0.0.11-13; prints `shoal members`, Ctrl-C stops it.
 run: build
+	@scripts/local-cluster.sh $(BIN)
+
+# A single dev agent in the foreground; query it from another terminal.
+dev: build
 	@echo "dev agent starting; in another terminal: $(BIN) info --socket $(DEV_SOCKET)"
 	$(BIN) agent --dev --name dev --admin-socket $(DEV_SOCKET) --log-format text
 
 # The whole suite: unit, simulation, real-process tests and the unit-file check.
-test: build
+# (--build-tests also builds the shoal binary; a separate plain build would compile everything twice.)
+test: setup
 	$(SWIFT) build --build-tests
 	SHOAL_BINARY=$(CURDIR)/$(BIN) $(SWIFT) test --skip-build
 	@scripts/verify-unit.sh $(BIN)
+	@Tests/netns/netns-smoke.sh $(CURDIR)/$(BIN)
+
+# Shoal and Serf side by side (bench/membership.sh); release build.
+bench-membership: setup
+	$(SWIFT) build -c release --product shoal
+	bench/membership.sh --binary .build/release/shoal
 
 # Micro-benchmarks (ordo-one/benchmark), built only when asked.
 bench: setup

@@ -81,8 +81,10 @@ let package = Package(
         .testTarget(name: "ShoalCryptoTests", dependencies: ["ShoalCrypto"], swiftSettings: strict),
         .testTarget(name: "ShoalCompressionTests", dependencies: ["ShoalCompression"], swiftSettings: strict),
         .testTarget(name: "ShoalWireTests", dependencies: ["ShoalWire", "ShoalCrypto"], swiftSettings: strict),
+        .testTarget(name: "ShoalMembershipTests", dependencies: ["ShoalMembership"], swiftSettings: strict),
         .testTarget(
             name: "ShoalSimulationTests", dependencies: ["ShoalSimulation", "ShoalMembership"], swiftSettings: strict),
-        .testTarget(name: "ShoalAgentTests", dependencies: ["ShoalAgent", "ShoalCrypto"], swiftSettings: strict),
+        .testTarget(
+            name: "ShoalAgentTests", dependencies: ["ShoalAgent", "ShoalCrypto", "ShoalWire"], swiftSettings: strict),
     ]
 )

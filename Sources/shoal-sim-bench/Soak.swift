@@ -1,13 +1,14 @@
 import ShoalMembership
 import ShoalSimulation
 
-/// `shoal-sim-bench --soak N`: the fault scenarios of the test suite over seeds 1…N, in
-/// release, printing every seed that breaks an invariant or fails to recover.
+/// `shoal-sim-bench --soak N [--loss P]`: the fault scenarios of the test suite over seeds
+/// 1…N in release (the lossy one at loss P, default 0.1), printing every seed that breaks an
+/// invariant or fails to recover.
 enum Soak {
-    static func run(seeds: Int) {
+    static func run(seeds: Int, loss: Double) {
         var failures: [String] = []
         for seed in 1...UInt64(seeds) {
-            failures += lossy(seed: seed) + pause(seed: seed) + partition(seed: seed) + restart(seed: seed)
+            failures += lossy(seed: seed, loss: loss) + pause(seed: seed) + partition(seed: seed) + restart(seed: seed)
             print("seed \(seed): \(failures.isEmpty ? "ok" : "\(failures.count) failures so far")")
         }
         for failure in failures { print(failure) }
@@ -22,8 +23,8 @@ enum Soak {
             ? nil : simulation
     }
 
-    static func lossy(seed: UInt64) -> [String] {
-        guard let simulation = converged(64, seed: seed, loss: 0.1) else { return ["seed \(seed): lossy cluster never converged"] }
+    static func lossy(seed: UInt64, loss: Double) -> [String] {
+        guard let simulation = converged(64, seed: seed, loss: loss) else { return ["seed \(seed): lossy cluster never converged"] }
         simulation.run(for: .seconds(600))
         return simulation.violations + (simulation.isConverged(expectedRunning: 64) ? [] : ["seed \(seed): lossy cluster not converged at the end"])
     }

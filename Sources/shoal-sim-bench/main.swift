@@ -3,7 +3,7 @@ import ShoalSimulation
 
 /// Cluster figures for the membership protocol: failure-detection latency and per-node load
 /// as the cluster grows. Run with `swift run -c release shoal-sim-bench [sizes…] [--join]`,
-/// or `shoal-sim-bench --soak N` to run the fault scenarios over seeds 1…N.
+/// or `shoal-sim-bench --soak N [--loss P]` to run the fault scenarios over seeds 1…N.
 ///
 /// Each cluster starts converged (every node restored from a trusted snapshot of all members;
 /// `--join` instead joins every node through one seed and reports how long that takes), runs
@@ -96,7 +96,9 @@ func measure(nodes count: Int, join: Bool) -> Row {
 let arguments = CommandLine.arguments.dropFirst()
 if let flag = arguments.firstIndex(of: "--soak") {
     let seeds = arguments.dropFirst(flag - arguments.startIndex + 1).first.flatMap { Int($0) } ?? 20
-    Soak.run(seeds: seeds)
+    let loss = arguments.firstIndex(of: "--loss").flatMap { index in arguments.dropFirst(index - arguments.startIndex + 1).first }
+        .flatMap { Double($0) } ?? 0.1
+    Soak.run(seeds: seeds, loss: loss)
 } else {
     table()
 }

@@ -1,0 +1,72 @@
+import Foundation
+import ShoalCrypto
+import ShoalWire
+import Testing
+
+@testable import ShoalAgent
+
+/// Sends one UDP datagram to `address` from a throwaway socket.
+func sendDatagram(_ bytes: [UInt8], to host: String, port: UInt16) {
+    let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = port.bigEndian
+    inet_pton(AF_INET, host, &address.sin_addr)
+    _ = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            sendto(fd, bytes, bytes.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+        }
+    }
+}
+
+@Suite("hostile gossip input against real agents", .serialized)
+struct GossipInputTests {
+    @Test("bad datagrams are dropped, counted by reason, and change no one's membership")
+    func badDatagramsDropped() async throws {
+        let cluster = try LocalCluster(subnet: 41)
+        #expect(try await cluster.startConverged(2))
+        let before = try await cluster.members(seenBy: 1).map { "\($0.name) \($0.status) \($0.incarnation)" }.sorted()
+        let authority = try ClusterAuthority.loadPublic(directory: cluster.clusterDirectory)
+        let cluster1 = ClusterID(authority: authority)
+        let stranger = SigningKey.generate()
+        let valid = try Envelope.seal(payload: [1, 2, 3], clusterID: cluster1, counter: 1, key: stranger)
+        var tampered = valid
+        tampered[Envelope.headerSize] ^= 1
+        let foreign = try Envelope.seal(
+            payload: [1], clusterID: ClusterID(authority: SigningKey.generate().publicKey), counter: 1, key: stranger)
+        let cases: [(String, [UInt8])] = [
+            ("bad_magic", Array("GET / HTTP/1.1\r\n".utf8)),
+            ("truncated", Array(valid.prefix(30))),
+            ("oversized", [UInt8](repeating: 0x53, count: 1_401)),
+            ("wrong_cluster", foreign),
+            ("bad_signature", tampered),
+            ("uncertified_sender", valid),
+        ]
+        for (_, bytes) in cases { sendDatagram(bytes, to: "127.0.41.1", port: 7946) }
+        let counted = await cluster.eventually(timeout: .seconds(10)) {
+            let text = await cluster.metric("shoal_gossip_dropped_total", of: 1)
+            return cases.allSatisfy { text.contains("reason=\"\($0.0)\"") }
+        }
+        let dropped = await cluster.metric("shoal_gossip_dropped_total", of: 1)
+        #expect(counted, "\(dropped)")
+        let after = try await cluster.members(seenBy: 1).map { "\($0.name) \($0.status) \($0.incarnation)" }.sorted()
+        #expect(after == before)
+        #expect(cluster.agents[1]!.process.isRunning)
+    }
+
+    @Test("a node certified by another authority cannot join")
+    func foreignNodeCannotJoin() async throws {
+        let cluster = try LocalCluster(subnet: 42)
+        #expect(try await cluster.startConverged(1))
+        let other = cluster.dir.path + "/other"
+        #expect(try AgentProcess.run(["cluster", "init", "--dir", other]).status == 0)
+        let intruder = try cluster.start(2, clusterDirectory: other)
+        _ = try await intruder.waitUntilServing()
+        try await Task.sleep(for: .seconds(3))
+        let members = try await cluster.members(seenBy: 1)
+        #expect(members.map(\.name) == ["n1"])
+        let intruderView = try await cluster.members(seenBy: 2)
+        #expect(intruderView.map(\.name) == ["n2"])
+    }
+}
