@@ -115,6 +115,7 @@ struct AgentProcessTests {
         chmod(state + "/node.key", 0o644)
         let result = try AgentProcess.run([
             "agent", "--name", "n1", "--state-dir", state, "--cluster-dir", cluster, "--admin-socket", socket,
+            "--bind", "127.0.0.1:0",
         ])
         #expect(result.status != 0)
         #expect(result.err.contains("chmod 600"))
@@ -160,7 +161,7 @@ struct CertificateProcessTests {
         let agent = try AgentProcess(
             arguments: [
                 "agent", "--name", "web-1", "--state-dir", node + "/state", "--cluster-dir", node + "/cluster",
-                "--admin-socket", socket,
+                "--admin-socket", socket, "--bind", "127.0.0.1:0",
             ], socket: socket)
         let info = try await agent.waitUntilServing()
         #expect(info.name == "web-1")
@@ -172,7 +173,7 @@ struct CertificateProcessTests {
         try FileManager.default.copyItem(atPath: other + "/authority.pub", toPath: node + "/cluster/authority.pub")
         let refused = try AgentProcess.run([
             "agent", "--name", "web-1", "--state-dir", node + "/state", "--cluster-dir", node + "/cluster",
-            "--admin-socket", socket,
+            "--admin-socket", socket, "--bind", "127.0.0.1:0",
         ])
         #expect(refused.status != 0)
         #expect(refused.err.contains("web-1"))

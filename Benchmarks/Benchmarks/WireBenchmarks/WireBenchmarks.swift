@@ -28,6 +28,15 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // The floor: what libsodium's Ed25519 verify alone does, printed beside verify+decode.
+    let signedBytes = Array(sealed[0..<(sealed.count - Signature.byteCount)])
+    let signature = try! Signature(bytes: Array(sealed[(sealed.count - Signature.byteCount)...]))
+    Benchmark("ed25519 verify alone (libsodium)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(key.publicKey.isValidSignature(signature, for: signedBytes))
+        }
+    }
+
     let chunk = compressibleChunk(size: 1 << 20)
     Benchmark("zstd compress 1 MiB (level 3)", configuration: .init(scalingFactor: .one)) { benchmark in
         for _ in benchmark.scaledIterations { blackHole(try Zstd.compress(chunk)) }
