@@ -31,9 +31,11 @@ test: setup
 	@Tests/netns/netns-smoke.sh $(CURDIR)/$(BIN)
 
 # Shoal and Serf side by side (bench/membership.sh); release build.
-bench-membership: setup
+bench-membership:
+	@scripts/setup.sh serf
 	$(SWIFT) build -c release --product shoal
 	bench/membership.sh --binary .build/release/shoal
+	bench/netns-faults.sh --binary .build/release/shoal
 
 # Micro-benchmarks (ordo-one/benchmark), built only when asked.
 bench: setup

@@ -33,6 +33,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
@@ -44,8 +45,13 @@ let package = Package(
             providers: [.apt(["libzstd-dev"])]),
         .target(name: "ShoalCrypto", dependencies: ["CSodium"], swiftSettings: strict),
         .target(name: "ShoalCompression", dependencies: ["CZstd"], swiftSettings: strict),
-        .target(name: "ShoalMembership", swiftSettings: strict),
-        .target(name: "ShoalSimulation", dependencies: ["ShoalMembership"], swiftSettings: strict),
+        .target(
+            name: "ShoalMembership", dependencies: [.product(name: "HeapModule", package: "swift-collections")],
+            swiftSettings: strict),
+        .target(
+            name: "ShoalSimulation",
+            dependencies: ["ShoalMembership", .product(name: "HeapModule", package: "swift-collections")],
+            swiftSettings: strict),
         .executableTarget(name: "shoal-sim-bench", dependencies: ["ShoalSimulation"], swiftSettings: strict),
         .target(
             name: "ShoalWire",

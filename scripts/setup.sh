@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian packages that building and testing Shoal need, when missing.
+# Installs the Debian packages that building and testing Shoal need, when missing
+# (plus any named as arguments).
 # As root it runs apt-get; otherwise it prints the exact command and fails, so that
 # `make run` and `make test` work on a fresh machine and never half-work.
 set -euo pipefail
@@ -11,7 +12,10 @@ packages=(
   iptables        # cutting links and dropping packets in cluster tests
   procps          # ps/pkill used by cluster scripts
   systemd         # systemd-analyze verify of deploy/shoal.service
+  python3         # JSON helpers of the netns harness and the benchmarks
 )
+# Extra packages for one target, e.g. `scripts/setup.sh serf` for the Serf benchmark.
+packages+=("$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,21 +1,25 @@
-/// The simulator's agenda: a binary min-heap ordered by virtual time, ties broken by the order
-/// in which events were scheduled, so a seed replays exactly. Payloads live in a side table so
-/// heap moves copy three words, not messages.
+import HeapModule
+
+/// The simulator's agenda, ordered by virtual time (swift-collections' `Heap`), ties broken by
+/// the order in which events were scheduled, so a seed replays exactly. Payloads live in a side
+/// table so heap moves copy three words, not messages.
 struct EventQueue<Value> {
-    private struct Entry {
+    private struct Entry: Comparable {
         var time: Duration
         var sequence: UInt64
         var slot: Int
+
+        static func < (lhs: Entry, rhs: Entry) -> Bool { (lhs.time, lhs.sequence) < (rhs.time, rhs.sequence) }
     }
 
-    private var entries: [Entry] = []
+    private var entries = Heap<Entry>()
     private var payloads: [Value?] = []
     private var freeSlots: [Int] = []
     private var nextSequence: UInt64 = 0
 
     var isEmpty: Bool { entries.isEmpty }
     var count: Int { entries.count }
-    var nextTime: Duration? { entries.first?.time }
+    var nextTime: Duration? { entries.min?.time }
 
     mutating func schedule(_ value: Value, at time: Duration) {
         let slot: Int
@@ -26,40 +30,13 @@ struct EventQueue<Value> {
             slot = payloads.count
             payloads.append(value)
         }
-        entries.append(Entry(time: time, sequence: nextSequence, slot: slot))
+        entries.insert(Entry(time: time, sequence: nextSequence, slot: slot))
         nextSequence &+= 1
-        var child = entries.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard precedes(entries[child], entries[parent]) else { break }
-            entries.swapAt(child, parent)
-            child = parent
-        }
     }
 
     mutating func pop() -> (time: Duration, value: Value)? {
-        guard !entries.isEmpty else { return nil }
-        let top = entries[0]
-        let last = entries.removeLast()
-        if !entries.isEmpty {
-            entries[0] = last
-            var parent = 0
-            while true {
-                let left = 2 * parent + 1
-                guard left < entries.count else { break }
-                var smallest = left
-                if left + 1 < entries.count, precedes(entries[left + 1], entries[left]) { smallest = left + 1 }
-                guard precedes(entries[smallest], entries[parent]) else { break }
-                entries.swapAt(smallest, parent)
-                parent = smallest
-            }
-        }
-        let value = payloads[top.slot].take()!
+        guard let top = entries.popMin(), let value = payloads[top.slot].take() else { return nil }
         freeSlots.append(top.slot)
         return (top.time, value)
-    }
-
-    private func precedes(_ lhs: Entry, _ rhs: Entry) -> Bool {
-        lhs.time != rhs.time ? lhs.time < rhs.time : lhs.sequence < rhs.sequence
     }
 }

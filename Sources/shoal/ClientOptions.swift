@@ -26,6 +26,25 @@ struct ClientOptions: ParsableArguments {
     }
 
     var client: AdminClient { AdminClient(socketPath: socketPath) }
+
+    /// POSTs `body` as JSON and decodes the answer; any failure exits with the agent's message.
+    func post<Body: Encodable, Answer: Decodable>(_ path: String, _ body: Body?, as type: Answer.Type) async throws -> Answer {
+        do {
+            let bytes = try body.map { Array(try JSONEncoder().encode($0)) } ?? []
+            let (status, answer) = try await client.request(.POST, path, body: bytes)
+            return try AdminClient.decode(type, status: status, body: answer)
+        } catch let error as AdminClientError {
+            throw fail(error.description)
+        }
+    }
+
+    /// Prints an acknowledgement in the chosen format.
+    func show(_ done: AdminAPI.Done) throws {
+        switch outputFormat {
+        case .json: try printJSON(done)
+        case .text: print(done.message)
+        }
+    }
 }
 
 /// Prints `message` to standard error as `shoal: message` and exits with `code`.

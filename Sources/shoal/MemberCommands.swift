@@ -56,16 +56,10 @@ struct JoinCommand: AsyncParsableCommand {
     var addresses: [String]
 
     func run() async throws {
-        do {
-            let body = try JSONEncoder().encode(AdminAPI.JoinRequest(addresses: addresses))
-            let (status, answer) = try await client.client.request(.POST, "/v1/join", body: Array(body))
-            let result = try AdminClient.decode(AdminAPI.JoinResponse.self, status: status, body: answer)
-            switch client.outputFormat {
-            case .json: try printJSON(result)
-            case .text: print("joined through \(result.joined) of \(addresses.count) address(es)")
-            }
-        } catch let error as AdminClientError {
-            throw fail(error.description)
+        let result = try await client.post("/v1/join", AdminAPI.JoinRequest(addresses: addresses), as: AdminAPI.JoinResponse.self)
+        switch client.outputFormat {
+        case .json: try printJSON(result)
+        case .text: print("joined through \(result.joined) of \(addresses.count) address(es)")
         }
     }
 }
@@ -77,16 +71,7 @@ struct LeaveCommand: AsyncParsableCommand {
     @OptionGroup var client: ClientOptions
 
     func run() async throws {
-        do {
-            let (status, answer) = try await client.client.request(.POST, "/v1/leave")
-            let result = try AdminClient.decode(AdminAPI.Done.self, status: status, body: answer)
-            switch client.outputFormat {
-            case .json: try printJSON(result)
-            case .text: print(result.message)
-            }
-        } catch let error as AdminClientError {
-            throw fail(error.description)
-        }
+        try client.show(await client.post("/v1/leave", nil as String?, as: AdminAPI.Done.self))
     }
 }
 
@@ -100,17 +85,7 @@ struct ForceLeaveCommand: AsyncParsableCommand {
     var name: String
 
     func run() async throws {
-        do {
-            let body = try JSONEncoder().encode(AdminAPI.ForceLeaveRequest(name: name))
-            let (status, answer) = try await client.client.request(.POST, "/v1/force-leave", body: Array(body))
-            let result = try AdminClient.decode(AdminAPI.Done.self, status: status, body: answer)
-            switch client.outputFormat {
-            case .json: try printJSON(result)
-            case .text: print(result.message)
-            }
-        } catch let error as AdminClientError {
-            throw fail(error.description)
-        }
+        try client.show(await client.post("/v1/force-leave", AdminAPI.ForceLeaveRequest(name: name), as: AdminAPI.Done.self))
     }
 }
 

@@ -90,4 +90,40 @@ struct ClusterProcessTests {
         let statusColumn = lines.map { $0.range(of: "alive")?.lowerBound.utf16Offset(in: $0) }
         #expect(Set(statusColumn.dropFirst()).count == 1)
     }
+
+    @Test("shoal join connects two agents started apart")
+    func cliJoin() async throws {
+        let cluster = try LocalCluster(subnet: 37)
+        _ = try await cluster.start(1).waitUntilServing()
+        _ = try await cluster.start(2, seed: "").waitUntilServing()
+        let joined = try AgentProcess.run(["join", cluster.address(1), "--socket", cluster.socket(2)])
+        #expect(joined.status == 0, "\(joined.err)")
+        #expect(await cluster.eventually { (try? await cluster.members(seenBy: 1).count) == 2 })
+        let refused = try AgentProcess.run(["join", "127.0.37.9:7946", "--socket", cluster.socket(2)])
+        #expect(refused.status != 0)
+    }
+
+    @Test("shoal monitor streams a failure as it happens")
+    func monitorStreamsFailure() async throws {
+        let cluster = try LocalCluster(subnet: 38)
+        #expect(try await cluster.startConverged(3))
+        let monitor = AdminClient(socketPath: cluster.socket(1))
+        async let events: [String] = {
+            var lines: [String] = []
+            var pending: [UInt8] = []
+            try? await monitor.stream(.GET, "/v1/monitor") { _, chunk in
+                pending.append(contentsOf: chunk)
+                while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+                    lines.append(String(decoding: pending[..<newline], as: UTF8.self))
+                    pending.removeSubrange(...newline)
+                    if lines.last?.contains("\"failed\"") == true { throw CancellationError() }
+                }
+            }
+            return lines
+        }()
+        try await Task.sleep(for: .milliseconds(300))
+        _ = try await cluster.agents[3]!.stop(signal: SIGKILL)
+        let lines = await events
+        #expect(lines.contains { $0.contains("\"event\":\"failed\"") && $0.contains("\"name\":\"n3\"") })
+    }
 }

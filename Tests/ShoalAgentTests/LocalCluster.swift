@@ -22,7 +22,7 @@ final class LocalCluster: @unchecked Sendable {
     func socket(_ i: Int) -> String { dir.path + "/n\(i).sock" }
     func name(_ i: Int) -> String { "n\(i)" }
 
-    /// Starts agent `i`, joining agent 1 unless it is agent 1.
+    /// Starts agent `i`, joining `seed` (default: agent 1 unless it is agent 1; "" joins nobody).
     @discardableResult
     func start(_ i: Int, seed: String? = nil, clusterDirectory: String? = nil) throws -> AgentProcess {
         var arguments = [
@@ -30,7 +30,7 @@ final class LocalCluster: @unchecked Sendable {
             "--admin-socket", socket(i), "--cluster-dir", clusterDirectory ?? self.clusterDirectory,
             "--log-format", "text",
         ]
-        if let join = seed ?? (i == 1 ? nil : address(1)) { arguments += ["--join", join] }
+        if let join = seed ?? (i == 1 ? nil : address(1)), !join.isEmpty { arguments += ["--join", join] }
         let agent = try AgentProcess(arguments: arguments, socket: socket(i))
         agents[i] = agent
         return agent
