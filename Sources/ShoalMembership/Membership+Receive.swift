@@ -7,10 +7,19 @@ extension Membership {
         var effects: [MembershipEffect] = []
         for message in datagram.messages {
             switch message {
-            case .ping(let seq, let target, _):
+            case .ping(let seq, let target, let sender):
                 // A ping for a previous owner of this address must not be answered by us.
                 guard target == myself else { continue }
-                send([.ack(seq: seq, from: myself)], to: from, effects: &effects)
+                var reply: [MembershipMessage] = [.ack(seq: seq, from: myself)]
+                // A member we hold as failed is talking to us: it came back (a healed link, a
+                // resumed process). Tell it now, so it refutes at once instead of waiting for
+                // the next push-pull or re-probe of the dead.
+                if let slot = table.slot(of: sender), let accusation = table[slot]?.accusation,
+                    accusation.status == .dead || accusation.status == .suspect
+                {
+                    reply.append(.gossip(accusation))
+                }
+                send(reply, to: from, effects: &effects)
             case .ack(let seq, let acker):
                 if probeAcked(seq: seq, direct: acker == probe?.target && from == probe?.address) { continue }
                 if let index = forwards.firstIndex(where: { $0.localSeq == seq }) {

@@ -39,4 +39,18 @@ struct RefutationTests {
         #expect(pushes.count == 2)
         #expect(effects.contains { if case .persistIncarnation(1) = $0 { true } else { false } })
     }
+
+    @Test("a member we hold as dead that pings us is told so in the ack, and its refutation revives it")
+    func deadMemberToldOnPing() {
+        var node = Fixture.node(peers: 3)
+        _ = node.receive(Datagram(messages: [.gossip(Fixture.dead(2, 1, by: 3))]), from: Fixture.address(3), now: .seconds(1))
+        #expect(node.member(Fixture.id(2))?.status == .dead)
+        let answer = node.receive(
+            Datagram(messages: [.ping(seq: 7, target: Fixture.id(0), from: Fixture.id(2))]), from: Fixture.address(2),
+            now: .seconds(2))
+        let told = answer.messages.contains { if case .gossip(let statement) = $0 { statement.subject == Fixture.id(2) && statement.status == .dead } else { false } }
+        #expect(told)
+        _ = node.receive(Datagram(messages: [.gossip(Fixture.alive(2, 2))]), from: Fixture.address(2), now: .seconds(3))
+        #expect(node.member(Fixture.id(2))?.status == .alive)
+    }
 }

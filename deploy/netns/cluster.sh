@@ -26,8 +26,10 @@
 #   status                  one line per node: name, address, pid, running|paused|stopped
 #
 #   Faults (iptables rules inside the node namespaces; the host is never touched):
-#   cut I J / heal I J      drop / restore all traffic between nodes I and J, both directions
-#   isolate I / rejoin I    drop / restore all traffic between node I and everyone
+#   cut I J / heal I J      drop / restore all traffic between nodes I and J, both directions,
+#                           on arrival (sends succeed and vanish, as in a real network partition)
+#   isolate I / rejoin I    take node I's own link down: its sends fail locally (EPERM) and
+#                           nothing reaches it; restore with rejoin
 #   partition "1 2" "3 4"…  cut every pair of nodes that are in different groups
 #   heal-all                remove every cut, isolation and partition (not loss)
 #   loss I PCT              drop PCT% of the packets node I receives (replaces earlier loss on I;
@@ -189,12 +191,13 @@ rule() {  # rule add|del NODE CHAIN RULE... : idempotent add / delete
 }
 
 cut_pair() {  # cut_pair add|del I J
+  # Dropped on arrival only: the sender's send succeeds and the packet vanishes on the way, as in
+  # a real network partition. (A local OUTPUT drop would fail the send with EPERM, which an agent
+  # rightly takes as its own link being down: that is `isolate`.)
   local op=$1 i=$2 j=$3
   [ "$i" != "$j" ] || die "cannot cut node $i from itself"
   rule "$op" "$i" SHOAL_IN -s "$(addr "$j")" -j DROP
-  rule "$op" "$i" SHOAL_OUT -d "$(addr "$j")" -j DROP
   rule "$op" "$j" SHOAL_IN -s "$(addr "$i")" -j DROP
-  rule "$op" "$j" SHOAL_OUT -d "$(addr "$i")" -j DROP
 }
 
 set_loss() {  # set_loss I PCT

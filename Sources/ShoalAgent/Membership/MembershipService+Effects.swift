@@ -81,7 +81,7 @@ extension MembershipService {
 
     /// Announces the leave, keeps answering until it has spread (or nobody is left to tell),
     /// then closes the sockets.
-    func leaveAndClose(udp: any Channel, tcp: any Channel) async {
+    func leaveAndClose(tcp: any Channel) async {
         let others = core.members.filter { $0.id != core.myself && ($0.status == .alive || $0.status == .suspect) }
         if !others.isEmpty {
             logger.info("leaving the cluster", metadata: ["members": "\(others.count)"])
@@ -92,6 +92,7 @@ extension MembershipService {
                 await apply(core.tick(now: now))
             }
         }
+        stopping = true
         for continuation in subscribers.values { continuation.finish() }
         try? await udp.close()
         try? await tcp.close()

@@ -35,16 +35,12 @@ struct GossipSockets: Sendable {
     let datagrams: AsyncStream<AddressedEnvelope<ByteBuffer>>
     let continuation: AsyncStream<AddressedEnvelope<ByteBuffer>>.Continuation
 
-    /// The port both sockets listen on.
-    var port: Int { udp.localAddress?.port ?? 0 }
-
-    /// Binds UDP on `address`, then TCP on the same host and the port UDP got.
-    static func bind(_ address: HostPort) async throws(AgentError) -> GossipSockets {
-        let (datagrams, continuation) = AsyncStream.makeStream(
-            of: AddressedEnvelope<ByteBuffer>.self, bufferingPolicy: .bufferingNewest(4_096))
-        let udp: any Channel
+    /// Binds (or, after NIO closed it on a send error, binds again) the UDP socket.
+    static func bindUDP(
+        _ address: HostPort, continuation: AsyncStream<AddressedEnvelope<ByteBuffer>>.Continuation
+    ) async throws(AgentError) -> any Channel {
         do {
-            udp = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            return try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .channelOption(.socketOption(.so_reuseaddr), value: 1)
                 .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
                 .channelInitializer { channel in
@@ -58,6 +54,16 @@ struct GossipSockets: Sendable {
                 what: "gossip (UDP)", address: address.description,
                 reason: "\(AdminClient.reason(error)) (is another shoal agent running? set --bind)")
         }
+    }
+
+    /// The port both sockets listen on.
+    var port: Int { udp.localAddress?.port ?? 0 }
+
+    /// Binds UDP on `address`, then TCP on the same host and the port UDP got.
+    static func bind(_ address: HostPort) async throws(AgentError) -> GossipSockets {
+        let (datagrams, continuation) = AsyncStream.makeStream(
+            of: AddressedEnvelope<ByteBuffer>.self, bufferingPolicy: .bufferingNewest(4_096))
+        let udp = try await bindUDP(address, continuation: continuation)
         let port = udp.localAddress?.port ?? address.port
         do {
             let tcp = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -140,6 +146,23 @@ extension MembershipService {
         } catch {
             metrics.countSendFailure()
             await apply(core.sendFailed(to: address, localError: true, now: now))
+            await reopenUDPIfClosed()
+        }
+    }
+
+    /// NIO closes a datagram channel on any send error but EMSGSIZE and EHOSTUNREACH (a
+    /// firewall's EPERM, ENETUNREACH while a link is down). The agent must keep gossiping once
+    /// the link is back, so it binds the same address again, at most once a second.
+    func reopenUDPIfClosed() async {
+        guard !udp.isActive, !stopping else { return }
+        if let last = lastReopen, clock.now - last < .seconds(1) { return }
+        lastReopen = clock.now
+        do {
+            udp = try await GossipSockets.bindUDP(settings.bind, continuation: sockets.continuation)
+            metrics.countSocketReopen()
+            logger.notice("gossip socket reopened after a send error", metadata: ["bind": "\(settings.bind)"])
+        } catch {
+            logger.warning("\(error)")
         }
     }
 }

@@ -28,7 +28,9 @@ actor MembershipService {
     var gate: CertificateGate
     var replay: [PublicKey: ReplayWindow] = [:]
     var counter: EnvelopeCounter
-    let udp: any Channel
+    var udp: any Channel
+    var lastReopen: ContinuousClock.Instant?
+    var stopping = false
     let sockets: GossipSockets
     var streamJobs: AsyncStream<StreamJob>.Continuation?
     var subscribers: [UInt64: AsyncStream<AdminAPI.MemberEvent>.Continuation] = [:]
@@ -83,7 +85,6 @@ actor MembershipService {
         streamJobs = jobContinuation
         let datagrams = sockets.datagrams
         let datagramContinuation = sockets.continuation
-        let udp = sockets.udp
         let tcp = sockets.tcp
         metrics.setMembers(core.members)
         logger.info("gossip listening", metadata: ["bind": "\(settings.bind)", "advertise": "\(settings.advertise)"])
@@ -111,7 +112,7 @@ actor MembershipService {
             group.addTask { await cancelWhenGracefulShutdown { await self.retryJoin() } }
             group.addTask {
                 try? await gracefulShutdown()
-                await self.leaveAndClose(udp: udp, tcp: tcp.channel)
+                await self.leaveAndClose(tcp: tcp.channel)
                 datagramContinuation.finish()
                 jobContinuation.finish()
             }

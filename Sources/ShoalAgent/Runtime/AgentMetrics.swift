@@ -43,6 +43,10 @@ public final class AgentMetrics: Sendable {
         CoreMetrics.Counter(label: "shoal_gossip_bytes_sent_total", factory: factory).increment(by: bytes)
     }
 
+    func countSocketReopen() {
+        CoreMetrics.Counter(label: "shoal_gossip_socket_reopens_total", factory: factory).increment()
+    }
+
     func countSendFailure() {
         CoreMetrics.Counter(label: "shoal_gossip_send_failures_total", factory: factory).increment()
     }
