@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Smoke test of real agents in network namespaces (deploy/netns/cluster.sh): three agents join,
 # one is killed and detected dead, restarted and seen alive, one is isolated and detected dead,
-# then reconnected and seen alive again.
+# then reconnected and seen alive again; a partition is detected and heals by itself.
 #
 #   Tests/netns/netns-smoke.sh [PATH/TO/shoal]      (default: .build/debug/shoal)
 #
@@ -69,5 +69,10 @@ check "rejoin n2" c rejoin 2
 # 15 s: a node whose own link was down must resume gossip at once (its UDP socket is reopened
 # after the send errors), not wait for a 30 s re-probe of the dead.
 check "n1 sees n2 alive again" c wait-status 1 n2 alive 15
+
+check "partition {1,2} | {3}" c partition "1 2" "3"
+check "n1 sees n3 dead across the partition" c wait-status 1 n3 dead 60
+check "heal the partition" c heal-all
+check "n1 sees n3 alive after the heal" c wait-status 1 n3 alive 60
 
 check "down" c down
