@@ -72,11 +72,18 @@ public struct MembershipConfig: Sendable {
         self.streamFallbackPing = streamFallbackPing
     }
 
-    /// One data centre (memberlist `DefaultLANConfig`); the default.
+    /// One data centre; the default. memberlist `DefaultLANConfig` except for the timing of
+    /// failure detection: probe every 250 ms (direct timeout 125 ms) with suspicion multiplier
+    /// 8, so the minimum suspicion is 2 s at ≤ 10 members, 3.2 s at 40, 3.4 s at 50 (×6 without
+    /// confirmations), half of memberlist's, while the first suspicion and the k confirmations
+    /// that shrink the timeout to that minimum arrive four times sooner; gossip every 100 ms so
+    /// deaths and refutations spread in half the time. A node paused for 3 s at 40 members is
+    /// still refuted in time (α = 7 is not). Detection is about half of memberlist's; an idle
+    /// member sends four times its probe traffic (about 1.6 kB/s).
     public static let lan = MembershipConfig(
-        probeInterval: .seconds(1), probeTimeout: .milliseconds(500), indirectProbes: 3,
-        suspicionMultiplier: 4, suspicionMaxTimeoutMultiplier: 6, retransmitMultiplier: 4,
-        pushPullInterval: .seconds(30), gossipInterval: .milliseconds(200), gossipFanout: 3,
+        probeInterval: .milliseconds(250), probeTimeout: .milliseconds(125), indirectProbes: 3,
+        suspicionMultiplier: 8, suspicionMaxTimeoutMultiplier: 6, retransmitMultiplier: 4,
+        pushPullInterval: .seconds(30), gossipInterval: .milliseconds(100), gossipFanout: 3,
         deadReapTime: .seconds(24 * 3600), reprobeDeadInterval: .seconds(30),
         awarenessMaxMultiplier: 8, maxPayloadBytes: 1250, leavePropagationTime: .seconds(3),
         streamFallbackPing: true)

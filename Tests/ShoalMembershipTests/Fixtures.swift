@@ -49,8 +49,20 @@ enum Fixture {
         Statement.signed(subject: id(index), incarnation: incarnation, claim: .dead(accuser: id(accuser), left: left), by: signer(accuser))
     }
 
+    /// memberlist's LAN timing (1 s probes, α = 4, gossip every 200 ms): the unit tests pin
+    /// their timelines to these round numbers, so that tuning the shipped profiles (which the
+    /// simulator and the cluster tests cover) does not rewrite every expectation.
+    static let classic: MembershipConfig = {
+        var config = MembershipConfig.lan
+        config.probeInterval = .seconds(1)
+        config.probeTimeout = .milliseconds(500)
+        config.suspicionMultiplier = 4
+        config.gossipInterval = .milliseconds(200)
+        return config
+    }()
+
     /// Node 0 at incarnation 1, knowing nodes 1 ..< `peers + 1` alive at incarnation 1.
-    static func node(peers: Int = 0, config: MembershipConfig = .lan) -> Membership {
+    static func node(peers: Int = 0, config: MembershipConfig = Fixture.classic) -> Membership {
         var membership = Membership(
             myself: id(0), metadata: metadata(0), incarnation: 1, config: config, authenticator: signer(0),
             randomSeed: 42, now: .zero)

@@ -33,7 +33,7 @@ struct SuspicionTests {
         (1, 4.0), (10, 4.0), (100, 8.0), (1000, 12.0),
     ])
     func suspicionScale(members: Int, seconds: Double) {
-        let minimum = MembershipConfig.lan.suspicionTimeouts(memberCount: members).minimum
+        let minimum = Fixture.classic.suspicionTimeouts(memberCount: members).minimum
         let value = Double(minimum.components.seconds) + Double(minimum.components.attoseconds) / 1e18
         #expect(abs(value - seconds) < 0.001)
     }
@@ -47,7 +47,7 @@ struct SuspicionTests {
     func deathAfterTimeout() {
         var node = Fixture.node(peers: 9)
         _ = node.receive(Datagram(messages: [.gossip(Fixture.suspect(4, 1, by: 2))]), from: Fixture.address(2), now: .zero)
-        let bounds = MembershipConfig.lan.suspicionTimeouts(memberCount: 10)
+        let bounds = Fixture.classic.suspicionTimeouts(memberCount: 10)
         _ = node.advance(to: bounds.maximum - .milliseconds(1))
         let before = node.member(Fixture.id(4))?.status
         _ = node.advance(to: bounds.maximum + .milliseconds(1))
