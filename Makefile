@@ -33,9 +33,10 @@ test: setup
 # Shoal and Serf side by side (bench/membership.sh); release build.
 bench-membership:
 	@scripts/setup.sh serf
-	$(SWIFT) build -c release --product shoal
+	$(SWIFT) build -c release --static-swift-stdlib --product shoal
 	bench/membership.sh --binary .build/release/shoal
 	bench/netns-faults.sh --binary .build/release/shoal
+	$(SWIFT) run -c release shoal-sim-bench 10 50 100 1000
 
 # Micro-benchmarks (ordo-one/benchmark), built only when asked.
 bench: setup

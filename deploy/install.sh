@@ -22,7 +22,8 @@ done
 [ "$(id -u)" -eq 0 ] || { echo "run as root" >&2; exit 1; }
 if [ -z "$binary" ]; then
   "$root/scripts/setup.sh"
-  swift build -c release --package-path "$root"
+  # A statically linked Swift runtime: about 5 MiB less resident memory per agent (README, Benchmarks).
+  swift build -c release --static-swift-stdlib --package-path "$root" --product shoal
   binary="$root/.build/release/shoal"
 fi
 install -m 0755 "$binary" /usr/local/bin/shoal
