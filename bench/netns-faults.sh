@@ -35,21 +35,21 @@ declare -A result
 start=$(now); c up "$nodes" --binary "$binary" >/dev/null
 c wait-converged "$nodes" 60 >/dev/null; result[join]=$(since "$start")
 
-c kill "$nodes"; start=$(now)
+start=$(now); c kill "$nodes"
 c wait-status 1 "n$nodes" dead 60 >/dev/null; result[kill]=$(since "$start")
 c start "$nodes" >/dev/null; c wait-status 1 "n$nodes" alive 60 >/dev/null
 
 victim=$((nodes - 1))
-c isolate "$victim"; start=$(now)
+start=$(now); c isolate "$victim"
 c wait-status 1 "n$victim" dead 60 >/dev/null; result[isolate]=$(since "$start")
-c rejoin "$victim"; start=$(now)
+start=$(now); c rejoin "$victim"
 c wait-status 1 "n$victim" alive 120 >/dev/null; result[heal]=$(since "$start")
 
 half=$((nodes / 2))
 left=$(seq -s ' ' 1 "$half"); right=$(seq -s ' ' $((half + 1)) "$nodes")
-c partition "$left" "$right"; start=$(now)
+start=$(now); c partition "$left" "$right"
 for i in $right; do c wait-status 1 "n$i" dead 60 >/dev/null; done; result[partition]=$(since "$start")
-c heal-all; start=$(now)
+start=$(now); c heal-all
 c wait-alive 1 "$nodes" 180 >/dev/null; result[merge]=$(since "$start")
 
 printf '%-10s %8s   (%s agents in network namespaces, %s)\n' event seconds "$nodes" "$(basename "$binary")"
