@@ -11,7 +11,8 @@ public struct DevCluster: Sendable {
 
     /// Makes the temporary directory and a new authority in it.
     public static func create() throws(AgentError) -> DevCluster {
-        let template = FileManager.default.temporaryDirectory.path + "/shoal-dev-XXXXXX"
+        // mkdtemp(3) replaces the trailing six X characters.
+        let template = FileManager.default.temporaryDirectory.path + "/shoal-dev-" + String(repeating: "X", count: 6)
         var bytes = Array(template.utf8CString)
         guard let made = mkdtemp(&bytes) else {
             throw .stateDirectory(path: template, reason: POSIX.errorText())
