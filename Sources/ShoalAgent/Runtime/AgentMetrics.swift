@@ -10,11 +10,22 @@ public final class AgentMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
     let factory: PrometheusMetricsFactory
     let uptime: CoreMetrics.Gauge
+    // Per-datagram counters are made once: looking a metric up by label costs a lock and a hash.
+    let datagramsReceived: CoreMetrics.Counter
+    let bytesReceived: CoreMetrics.Counter
+    let datagramsSent: CoreMetrics.Counter
+    let bytesSent: CoreMetrics.Counter
+    let localHealth: CoreMetrics.Gauge
 
     public init(version: String, nodeName: String) {
         registry = PrometheusCollectorRegistry()
         factory = PrometheusMetricsFactory(registry: registry)
         uptime = CoreMetrics.Gauge(label: "shoal_uptime_seconds", factory: factory)
+        datagramsReceived = CoreMetrics.Counter(label: "shoal_gossip_datagrams_received_total", factory: factory)
+        bytesReceived = CoreMetrics.Counter(label: "shoal_gossip_bytes_received_total", factory: factory)
+        datagramsSent = CoreMetrics.Counter(label: "shoal_gossip_datagrams_sent_total", factory: factory)
+        bytesSent = CoreMetrics.Counter(label: "shoal_gossip_bytes_sent_total", factory: factory)
+        localHealth = CoreMetrics.Gauge(label: "shoal_local_health", factory: factory)
         CoreMetrics.Gauge(label: "shoal_build_info", dimensions: [("version", version), ("node", nodeName)], factory: factory)
             .record(1)
     }
@@ -34,13 +45,13 @@ public final class AgentMetrics: Sendable {
     }
 
     func countDatagram(received bytes: Int) {
-        CoreMetrics.Counter(label: "shoal_gossip_datagrams_received_total", factory: factory).increment()
-        CoreMetrics.Counter(label: "shoal_gossip_bytes_received_total", factory: factory).increment(by: bytes)
+        datagramsReceived.increment()
+        bytesReceived.increment(by: bytes)
     }
 
     func countDatagram(sent bytes: Int) {
-        CoreMetrics.Counter(label: "shoal_gossip_datagrams_sent_total", factory: factory).increment()
-        CoreMetrics.Counter(label: "shoal_gossip_bytes_sent_total", factory: factory).increment(by: bytes)
+        datagramsSent.increment()
+        bytesSent.increment(by: bytes)
     }
 
     func countSocketReopen() {
@@ -53,7 +64,7 @@ public final class AgentMetrics: Sendable {
 
     /// Lifeguard's local health score: 0 is healthy; higher means this node is the slow one.
     func setLocalHealth(_ score: Int) {
-        CoreMetrics.Gauge(label: "shoal_local_health", factory: factory).record(score)
+        localHealth.record(score)
     }
 
     /// Members by status, as this node sees them.
