@@ -1,3 +1,4 @@
+import ShoalCrypto
 import ShoalMembership
 
 extension AdminAPI {
@@ -18,7 +19,7 @@ extension AdminAPI {
 
         init(_ member: ShoalMembership.Member) {
             name = member.metadata.name
-            id = AdminAPI.hex(member.id.bytes)
+            id = Hex.encode(member.id.bytes)
             address = member.metadata.address.description
             status = member.status.rawValue
             incarnation = member.incarnation
@@ -66,16 +67,5 @@ extension AdminAPI {
     public struct Done: Codable, Sendable {
         public var ok: Bool
         public var message: String
-    }
-
-    static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0f)])
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 }

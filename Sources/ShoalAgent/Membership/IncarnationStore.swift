@@ -1,4 +1,5 @@
 import Foundation
+import ShoalCrypto
 
 /// The node's incarnation number, kept across restarts so that a restarted node
 /// always speaks with a higher incarnation than its previous life (SWIM §4.2).
@@ -18,22 +19,12 @@ struct IncarnationStore: Sendable {
         return value
     }
 
-    /// Writes atomically and durably: temp file, fsync, rename, fsync of the directory.
+    /// Writes durably: a crash leaves the old or the new number, never a torn file.
     func store(_ value: UInt64) throws(AgentError) {
-        let temporary = path + ".tmp"
-        let bytes = Array("\(value)\n".utf8)
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw .stateDirectory(path: temporary, reason: POSIX.errorText()) }
-        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        let synced = fsync(fd)
-        close(fd)
-        guard written == bytes.count, synced == 0, rename(temporary, path) == 0 else {
-            throw .stateDirectory(path: path, reason: POSIX.errorText())
-        }
-        let directory = open(AdminSocket.parentDirectory(of: path), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if directory >= 0 {
-            fsync(directory)
-            close(directory)
+        do {
+            try DurableFile.replace(Array("\(value)\n".utf8), at: path)
+        } catch {
+            throw .stateDirectory(path: path, reason: error.description)
         }
     }
 }

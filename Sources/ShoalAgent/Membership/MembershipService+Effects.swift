@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import ServiceLifecycle
+import ShoalCrypto
 import ShoalMembership
 
 extension MembershipService {
@@ -39,7 +40,7 @@ extension MembershipService {
         case .failed(let member): record = .init(event: "failed", member: .init(member))
         case .left(let member): record = .init(event: "left", member: .init(member))
         case .reaped(let id):
-            record = .init(event: "reaped", member: nil, id: AdminAPI.hex(id.bytes))
+            record = .init(event: "reaped", member: nil, id: Hex.encode(id.bytes))
         case .refuted(let incarnation):
             record = .init(event: "refuted", member: nil, incarnation: incarnation)
         }

@@ -134,11 +134,17 @@ extension MembershipService {
             return
         }
         let remote: SocketAddress
-        do {
-            remote = try SocketAddress(ipAddress: address.host, port: Int(address.port))
-        } catch {
-            metrics.countDropped(reason: "bad_address")
-            return
+        if let known = socketAddresses[address] {
+            remote = known
+        } else {
+            do {
+                remote = try SocketAddress(ipAddress: address.host, port: Int(address.port))
+            } catch {
+                metrics.countDropped(reason: "bad_address")
+                return
+            }
+            // Bounded by the members ever known; parsing the text on every datagram is waste.
+            socketAddresses[address] = remote
         }
         do {
             try await udp.writeAndFlush(AddressedEnvelope(remoteAddress: remote, data: ByteBuffer(bytes: bytes)))

@@ -30,6 +30,7 @@ actor MembershipService {
     var counter: EnvelopeCounter
     var udp: any Channel
     var lastReopen: ContinuousClock.Instant?
+    var socketAddresses: [MemberAddress: SocketAddress] = [:]
     var stopping = false
     let sockets: GossipSockets
     var streamJobs: AsyncStream<StreamJob>.Continuation?
