@@ -5,13 +5,22 @@ SWIFT ?= swift
 BIN := .build/debug/shoal
 DEV_SOCKET ?= /tmp/shoal-dev/admin.sock
 
-.PHONY: setup build run dev test bench bench-membership clean
+.PHONY: setup build release run dev test bench bench-membership link-order clean
 
 setup:
 	@scripts/setup.sh
 
 build: setup
 	$(SWIFT) build
+
+# The release binary that deploy/install.sh installs: .build-release/release/shoal
+# (static Swift runtime, agent code laid out by deploy/shoal.order; scripts/build-release.sh).
+release: setup
+	@scripts/build-release.sh
+
+# Regenerates deploy/shoal.order from a profiled three-agent cluster (needs valgrind).
+link-order: setup
+	@scripts/link-order.sh
 
 # A local cluster of three agents on 127.0.0.11-13; prints `shoal members`, Ctrl-C stops it.
 run: build
@@ -33,9 +42,9 @@ test: setup
 # Shoal and Serf side by side (bench/membership.sh); release build.
 bench-membership:
 	@scripts/setup.sh serf
-	$(SWIFT) build -c release --static-swift-stdlib --product shoal
-	bench/membership.sh --binary .build/release/shoal
-	bench/netns-faults.sh --binary .build/release/shoal
+	@scripts/build-release.sh
+	bench/membership.sh --binary .build-release/release/shoal
+	bench/netns-faults.sh --binary .build-release/release/shoal
 	$(SWIFT) run -c release shoal-sim-bench 10 50 100 1000
 
 # Micro-benchmarks (ordo-one/benchmark), built only when asked.
@@ -43,4 +52,4 @@ bench: setup
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-release

@@ -5,7 +5,8 @@
 #                       [--idle-seconds S] [--profile lan|wan|local] [--keep]
 #
 # Needs root (iptables byte counters and loss rules), iptables, python3, `serf` on PATH and a Shoal
-# binary (default: $SHOAL_BINARY, else .build/release/shoal, else .build/debug/shoal).
+# binary (default: $SHOAL_BINARY, else .build-release/release/shoal from scripts/build-release.sh,
+# else .build/debug/shoal).
 #
 # Every agent has its own loopback address: Shoal agent i binds 127.0.1.i:7946 (admin socket in the
 # work directory), Serf agent i binds 127.0.2.i:7946 with -rpc-addr 127.0.2.i:7373. Agent 1 is the
@@ -13,7 +14,9 @@
 # other (Serf, then Shoal), so neither competes with the other for CPU, and for each we measure:
 #   join convergence  from launching agent 1 (the others are launched as soon as it answers) until
 #                     every agent reports N members alive; polled every 0.1 s;
-#   idle RSS          mean VmRSS (/proc/PID/status) per agent after the idle window;
+#   idle RSS          mean VmRSS (/proc/PID/status) per agent after the idle window, and RssAnon,
+#                     the private part of it (each binary is dropped from the page cache first,
+#                     so both load from disk as after a boot);
 #   idle CPU          mean (utime+stime) per agent over an idle window (default 20 s), % of a core;
 #   idle bytes/s      mean bytes sent per agent per second over the same window, from per-agent
 #                     iptables counters on OUTPUT -o lo (IP packet bytes; Serf RPC replies excluded);
@@ -64,7 +67,7 @@ if [ "$only" != shoal ]; then command -v serf >/dev/null || die "'serf' not foun
 if [ "$only" != serf ]; then
   if [ -z "$binary" ]; then
     if [ -n "${SHOAL_BINARY:-}" ]; then binary=$SHOAL_BINARY
-    elif [ -x "$root/.build/release/shoal" ]; then binary=$root/.build/release/shoal
+    elif [ -x "$root/.build-release/release/shoal" ]; then binary=$root/.build-release/release/shoal
     else binary=$root/.build/debug/shoal; fi
   fi
   [ -x "$binary" ] || die "no shoal binary at '$binary' (build it or pass --binary PATH)"
@@ -250,10 +253,10 @@ cpu_ticks() {
   done
   echo $s
 }
-rss_kb() {
-  local p s=0 v
+rss_kb() {  # rss_kb FIELD PID... -- sum of a /proc/PID/status field (VmRSS, RssAnon)
+  local field=$1 p s=0 v; shift
   for p in "$@"; do
-    v=$(awk '/^VmRSS:/ {print $2}' "/proc/$p/status" 2>/dev/null) || die "agent pid $p exited while idle"
+    v=$(awk -v f="$field:" '$1 == f {print $2}' "/proc/$p/status" 2>/dev/null) || die "agent pid $p exited while idle"
     s=$(( s + v ))
   done
   echo $s
@@ -270,15 +273,21 @@ loss_on() {
 }
 
 declare -A R
+evict_from_page_cache() {
+  python3 -c 'import os,sys; fd = os.open(sys.argv[1], os.O_RDONLY); os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)' "$1"
+}
 fmt() { awk -v x="$1" -v d="${2:-2}" 'BEGIN{ if (x ~ /^-?[0-9.]+$/) printf "%.*f", d, x; else printf "%s", x }'; }
 
 run_system() {  # run_system SYSTEM N: fills R[SYSTEM,N,metric]
   local sys=$1 n=$2 i
   rm -rf "${work:?}/$sys"; mkdir -p "$work/$sys"
-  for k in conv det rss cpu bps false; do R[$sys,$n,$k]=n/a; done
+  for k in conv det rss anon cpu bps false; do R[$sys,$n,$k]=n/a; done
   if [ "$sys" = shoal ]; then
     "$binary" cluster init --dir "$work/shoal/cluster" > /dev/null || { log "shoal cluster init failed"; return; }
   fi
+  # Both binaries start from disk, as after a boot: how the kernel groups a file's cached pages
+  # (a freshly linked binary sits in large folios) changes how much of it a process maps.
+  evict_from_page_cache "$([ "$sys" = shoal ] && echo "$binary" || command -v serf)"
   acct_setup "$n"
   log "$sys N=$n: starting agents"
   local t0; t0=$(date +%s.%N)
@@ -299,8 +308,9 @@ run_system() {  # run_system SYSTEM N: fills R[SYSTEM,N,metric]
   c1=$(cpu_ticks "${apids[@]}"); b1=$(acct_bytes "$pre" "$n")
   R[$sys,$n,cpu]=$(awk -v d=$((c1 - c0)) -v hz="$CLK_TCK" -v s="$idle_seconds" -v n="$n" 'BEGIN{printf "%.3f", d/hz/s*100/n}')
   R[$sys,$n,bps]=$(awk -v d=$((b1 - b0)) -v s="$idle_seconds" -v n="$n" 'BEGIN{printf "%.0f", d/s/n}')
-  R[$sys,$n,rss]=$(awk -v k="$(rss_kb "${apids[@]}")" -v n="$n" 'BEGIN{printf "%.1f", k/1024/n}')
-  log "$sys N=$n: idle ${R[$sys,$n,cpu]} % CPU, ${R[$sys,$n,bps]} B/s, ${R[$sys,$n,rss]} MiB RSS per agent"
+  R[$sys,$n,rss]=$(awk -v k="$(rss_kb VmRSS "${apids[@]}")" -v n="$n" 'BEGIN{printf "%.1f", k/1024/n}')
+  R[$sys,$n,anon]=$(awk -v k="$(rss_kb RssAnon "${apids[@]}")" -v n="$n" 'BEGIN{printf "%.1f", k/1024/n}')
+  log "$sys N=$n: idle ${R[$sys,$n,cpu]} % CPU, ${R[$sys,$n,bps]} B/s, ${R[$sys,$n,rss]} MiB RSS (${R[$sys,$n,anon]} MiB private) per agent"
 
   if awk -v m="$loss_minutes" 'BEGIN{exit !(m>0)}'; then
     log "$sys N=$n: ${loss_minutes} min with 10% loss on loopback"
@@ -341,6 +351,7 @@ for n in $sizes; do
   row "join convergence (s)" conv
   row "failure detection (s)" det 0.6
   row "RSS per agent (MiB)" rss 1.0
+  row "  of it private (MiB)" anon
   row "idle CPU per agent (% core)" cpu "" 3
   row "idle bytes/s per agent" bps "" 0
   if awk -v m="$loss_minutes" 'BEGIN{exit !(m>0)}'; then

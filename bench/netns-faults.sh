@@ -21,7 +21,7 @@ while [ $# -gt 0 ]; do
     *) echo "netns-faults.sh: unknown option $1 (use --nodes N, --binary PATH)" >&2; exit 2 ;;
   esac
 done
-[ -n "$binary" ] || { [ -x "$root/.build/release/shoal" ] && binary=$root/.build/release/shoal || binary=$root/.build/debug/shoal; }
+[ -n "$binary" ] || { [ -x "$root/.build-release/release/shoal" ] && binary=$root/.build-release/release/shoal || binary=$root/.build/debug/shoal; }
 [ "$nodes" -ge 4 ] || { echo "need at least 4 nodes" >&2; exit 2; }
 dir=$(mktemp -d /tmp/shoal-netns-bench.XXXXXX)
 c() { "$root/deploy/netns/cluster.sh" --dir "$dir" "$@"; }

@@ -65,19 +65,14 @@ public struct Agent: Sendable {
 
         var services: [any Service] = [ShutdownNotice(notifier: notifier, logger: logger), membership]
         services.append(
-            Application(
-                router: AdminRouter.make(state: state),
-                configuration: ApplicationConfiguration(address: .unixDomainSocket(path: socketPath), serverName: "shoal"),
-                onServerRunning: { _ in await readiness.bound("admin") },
-                logger: quiet(logger)))
+            AdminHTTPServer(
+                router: AdminRouter.make(state: state), address: .unixDomainSocket(path: socketPath),
+                onServerRunning: { await readiness.bound("admin") }, logger: quiet(logger)))
         if let address = configuration.metricsAddress {
             services.append(
-                Application(
-                    router: AdminRouter.make(state: state),
-                    configuration: ApplicationConfiguration(
-                        address: .hostname(address.host, port: address.port), serverName: "shoal"),
-                    onServerRunning: { _ in await readiness.bound("metrics") },
-                    logger: quiet(logger)))
+                AdminHTTPServer(
+                    router: AdminRouter.make(state: state), address: .hostname(address.host, port: address.port),
+                    onServerRunning: { await readiness.bound("metrics") }, logger: quiet(logger)))
         }
         var configured = services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }
         configured.append(

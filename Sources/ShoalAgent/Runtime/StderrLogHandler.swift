@@ -30,18 +30,33 @@ public struct StderrLogHandler: LogHandler {
         case .journald:
             line = "<\(Self.priority(event.level))>\(event.message)\(Self.render(merged))\n"
         case .text:
-            let time = Date().formatted(.iso8601)
+            let time = UTCTime.now().iso8601
             line = "\(time) \(event.level) \(label): \(event.message)\(Self.render(merged))\n"
         case .json:
             var object: [String: String] = [
-                "time": Date().formatted(.iso8601), "level": "\(event.level)", "logger": label,
+                "time": UTCTime.now().iso8601, "level": "\(event.level)", "logger": label,
                 "message": "\(event.message)",
             ]
             for (key, value) in merged { object[key] = "\(value)" }
             let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
             line = String(decoding: data, as: UTF8.self) + "\n"
         }
-        FileHandle.standardError.write(Data(line.utf8))
+        Self.writeToStandardError(line)
+    }
+
+    /// One write(2) per record (looping only on a short write), so concurrent records do not
+    /// interleave mid-line; a failed write is dropped, as there is nowhere left to report it.
+    private static func writeToStandardError(_ line: String) {
+        var line = line
+        line.withUTF8 { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let written = write(2, bytes.baseAddress! + offset, bytes.count - offset)
+                if written < 0 && errno == EINTR { continue }
+                guard written > 0 else { return }
+                offset += written
+            }
+        }
     }
 
     /// syslog(3) priorities.

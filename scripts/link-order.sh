@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# Regenerates deploy/shoal.order and deploy/shoal-hot.ld: every function a running agent
+# executes, which scripts/build-release.sh asks the linker to lay out first and together.
+#
+#   scripts/link-order.sh
+#
+# Profiles a release build linked without any order (so the result does not depend on the last
+# one), writes the two files, then links the ordered release binary again.
+# Runs a three-agent cluster on 127.0.61.1-3, the seed and one joiner under valgrind's callgrind,
+# and walks it through what agents do: start, join, gossip, admin requests (members, info,
+# metrics, monitor), a kill -9 seen as dead, a restart, a graceful leave, SIGTERM. Every function
+# callgrind saw run is listed. Re-run it after large changes: functions it does not list still
+# work, they are only laid out among the cold code, where each one costs a resident page or more.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+"$root/scripts/setup.sh" valgrind linux-perf
+LINK_ORDER_NONE=1 "$root/scripts/build-release.sh"
+binary=$root/.build-release/release/shoal
+map=$root/.build-release/shoal.map
+work=$(mktemp -d /tmp/shoal-order.XXXXXX)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+  [ -n "${LINK_ORDER_KEEP:-}" ] && echo "link-order: kept $work" >&2 || rm -rf "$work"
+}
+trap cleanup EXIT
+log() { echo "link-order: $*" >&2; }
+
+# valgrind cannot read the toolchain's DWARF 5; the symbol table is all it needs.
+strip --strip-debug -o "$work/shoal" "$binary"
+B="$work/shoal"
+"$B" cluster init --dir "$work/cluster" >/dev/null
+agent() {  # agent N [valgrind] -- starts node N in the background
+  local n=$1 wrap=()
+  [ "${2:-}" = valgrind ] && wrap=(valgrind --tool=callgrind --demangle=no --callgrind-out-file="$work/callgrind.$n.%p")
+  local join=()
+  [ "$n" -gt 1 ] && join=(--join 127.0.61.1:7946)
+  "${wrap[@]}" "$B" agent --name "node$n" --bind "127.0.61.$n:7946" --state-dir "$work/node$n" \
+    --admin-socket "$work/node$n.sock" --cluster-dir "$work/cluster" --label role=profile "${join[@]}" \
+    >>"$work/node$n.log" 2>&1 &
+  pids+=($!)
+  eval "pid$n=$!"
+}
+status_of() {  # status_of NODE as seen by node1
+  "$B" members --socket "$work/node1.sock" --format json 2>/dev/null \
+    | python3 -c "import json,sys; print(next((m['status'] for m in json.load(sys.stdin) if m['name']=='$1'), 'none'))" \
+    2>/dev/null || echo none
+}
+wait_for() {  # wait_for NODE STATUS SECONDS
+  for _ in $(seq 1 "$(($3 * 2))"); do
+    [ "$(status_of "$1")" = "$2" ] && return 0
+    sleep 0.5
+  done
+  log "node1 never saw $1 $2"; exit 1
+}
+
+log "starting the seed and a joiner under callgrind (slow: about a minute)"
+agent 1 valgrind
+for _ in $(seq 1 240); do [ -S "$work/node1.sock" ] && break; sleep 0.5; done
+agent 2 valgrind
+agent 3
+wait_for node2 alive 120
+wait_for node3 alive 60
+log "admin requests"
+for n in 1 2; do
+  "$B" members --socket "$work/node$n.sock" >/dev/null
+  "$B" members --socket "$work/node$n.sock" --format json >/dev/null
+  "$B" info --socket "$work/node$n.sock" >/dev/null
+  "$B" info --socket "$work/node$n.sock" --format json >/dev/null
+  curl -sf --unix-socket "$work/node$n.sock" http://localhost/v1/metrics >/dev/null || true
+  curl -s --unix-socket "$work/node$n.sock" http://localhost/v1/nothing-here >/dev/null || true
+  timeout 3 "$B" monitor --socket "$work/node$n.sock" >/dev/null 2>&1 || true
+done
+log "kill -9 of node3, then a restart"
+kill -KILL "$pid3"
+wait_for node3 dead 90
+agent 3
+wait_for node3 alive 60
+log "graceful leave of node3, steady gossip"
+"$B" leave --socket "$work/node3.sock" >/dev/null
+wait_for node3 left 60
+sleep 20
+log "SIGTERM of the profiled agents"
+kill -TERM "$pid2"; sleep 5; kill -TERM "$pid1"
+for _ in $(seq 1 120); do
+  kill -0 "$pid1" 2>/dev/null || kill -0 "$pid2" 2>/dev/null || break
+  sleep 0.5
+done
+python3 "$root/scripts/link-order.py" callgrind "$root/deploy" "$binary" "$map" "$work"/callgrind.*
+"$root/scripts/build-release.sh"
+
+# Callgrind misses some code (paths that only run at full speed, code it cannot name). Real
+# agents of the ordered build, their page faults recorded by perf, show what still runs outside
+# the hot section; each round adds those functions and links again, until none are left.
+evict() { python3 -c 'import os,sys; fd = os.open(sys.argv[1], os.O_RDONLY); os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)' "$1"; }
+for round in 1 2 3 4 5; do
+  B=$binary
+  evict "$B"
+  rm -rf "$work"/node* "$work"/faults.*
+  pids=()
+  for n in 1 2 3; do
+    wrap=()
+    [ "$n" -lt 3 ] && wrap=(perf record -q -e page-faults -c 1 -d -o "$work/faults.$n.data" --)
+    join=(); [ "$n" -gt 1 ] && join=(--join 127.0.61.1:7946)
+    "${wrap[@]}" "$B" agent --name "node$n" --bind "127.0.61.$n:7946" --state-dir "$work/node$n" \
+      --admin-socket "$work/node$n.sock" --cluster-dir "$work/cluster" --label role=profile "${join[@]}" \
+      >>"$work/node$n.log" 2>&1 &
+    pids+=($!)
+    [ "$n" = 1 ] && for _ in $(seq 1 100); do [ -S "$work/node1.sock" ] && break; sleep 0.1; done
+  done
+  wait_for node3 alive 30
+  for n in 1 2; do
+    "$B" members --socket "$work/node$n.sock" >/dev/null
+    "$B" info --socket "$work/node$n.sock" --format json >/dev/null
+    curl -sf --unix-socket "$work/node$n.sock" http://localhost/v1/metrics >/dev/null || true
+  done
+  sleep 10
+  pkill -INT -f "perf record -q -e page-faults -c 1 -d -o $work/" || true
+  sleep 1
+  pkill -TERM -f -- "--cluster-dir $work/cluster" || true
+  for _ in $(seq 1 100); do pgrep -f -- "--cluster-dir $work/cluster" >/dev/null || break; sleep 0.1; done
+  for n in 1 2; do perf script -i "$work/faults.$n.data" -F ip,dso,addr --show-mmap-events >"$work/faults.$n.txt" 2>/dev/null; done
+  status=0
+  python3 "$root/scripts/link-order.py" faults "$root/deploy" "$binary" "$map" "$work"/faults.*.txt || status=$?
+  [ "$status" = 3 ] || break
+  log "round $round: linking again"
+  "$root/scripts/build-release.sh" >/dev/null 2>&1
+done
