@@ -9,8 +9,10 @@
 # Runs a three-agent cluster on 127.0.61.1-3, the seed and one joiner under valgrind's callgrind,
 # and walks it through what agents do: start, join, gossip, admin requests (members, info,
 # metrics, monitor), a kill -9 seen as dead, a restart, a graceful leave, SIGTERM. Every function
-# callgrind saw run is listed. Re-run it after large changes: functions it does not list still
-# work, they are only laid out among the cold code, where each one costs a resident page or more.
+# callgrind saw run is listed; then rounds of real agents under `perf record -e page-faults` add
+# the code callgrind missed (scripts/link-order.py). Re-run it after large changes: functions it
+# does not list still work, they are only laid out among the cold code, where each costs a
+# resident page or more.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/setup.sh" valgrind linux-perf
