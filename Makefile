@@ -14,11 +14,13 @@ build: setup
 	$(SWIFT) build
 
 # The release binary that deploy/install.sh installs: .build-release/release/shoal
-# (static Swift runtime, agent code laid out by deploy/shoal.order; scripts/build-release.sh).
+# (static runtime, agent code laid out by deploy/shoal-hot.ld and deploy/shoal.order;
+# scripts/build-release.sh says how).
 release: setup
 	@scripts/build-release.sh
 
-# Regenerates deploy/shoal.order from a profiled three-agent cluster (needs valgrind).
+# Regenerates deploy/shoal-hot.ld and deploy/shoal.order from a profiled three-agent cluster
+# (callgrind, then perf page faults; installs valgrind and linux-perf). About 10 minutes.
 link-order: setup
 	@scripts/link-order.sh
 
@@ -45,7 +47,7 @@ bench-membership:
 	@scripts/build-release.sh
 	bench/membership.sh --binary .build-release/release/shoal
 	bench/netns-faults.sh --binary .build-release/release/shoal
-	$(SWIFT) run -c release shoal-sim-bench 10 50 100 1000
+	$(SWIFT) run -c release shoal-sim-bench 10 50 100 1000 10000
 
 # Micro-benchmarks (ordo-one/benchmark), built only when asked.
 bench: setup

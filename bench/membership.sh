@@ -273,9 +273,6 @@ loss_on() {
 }
 
 declare -A R
-evict_from_page_cache() {
-  python3 -c 'import os,sys; fd = os.open(sys.argv[1], os.O_RDONLY); os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)' "$1"
-}
 fmt() { awk -v x="$1" -v d="${2:-2}" 'BEGIN{ if (x ~ /^-?[0-9.]+$/) printf "%.*f", d, x; else printf "%s", x }'; }
 
 run_system() {  # run_system SYSTEM N: fills R[SYSTEM,N,metric]
@@ -285,9 +282,8 @@ run_system() {  # run_system SYSTEM N: fills R[SYSTEM,N,metric]
   if [ "$sys" = shoal ]; then
     "$binary" cluster init --dir "$work/shoal/cluster" > /dev/null || { log "shoal cluster init failed"; return; }
   fi
-  # Both binaries start from disk, as after a boot: how the kernel groups a file's cached pages
-  # (a freshly linked binary sits in large folios) changes how much of it a process maps.
-  evict_from_page_cache "$([ "$sys" = shoal ] && echo "$binary" || command -v serf)"
+  # Both binaries start from disk, as after a boot (scripts/evict-page-cache says why).
+  "$root/scripts/evict-page-cache" "$([ "$sys" = shoal ] && echo "$binary" || command -v serf)"
   acct_setup "$n"
   log "$sys N=$n: starting agents"
   local t0; t0=$(date +%s.%N)

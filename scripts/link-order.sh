@@ -32,16 +32,30 @@ log() { echo "link-order: $*" >&2; }
 strip --strip-debug -o "$work/shoal" "$binary"
 B="$work/shoal"
 "$B" cluster init --dir "$work/cluster" >/dev/null
-agent() {  # agent N [valgrind] -- starts node N in the background
-  local n=$1 wrap=()
-  [ "${2:-}" = valgrind ] && wrap=(valgrind --tool=callgrind --demangle=no --callgrind-out-file="$work/callgrind.$n.%p")
-  local join=()
+agent() {  # agent N [WRAPPER...] -- starts node N of $B in the background, under WRAPPER if given
+  local n=$1 join=()
+  shift
   [ "$n" -gt 1 ] && join=(--join 127.0.61.1:7946)
-  "${wrap[@]}" "$B" agent --name "node$n" --bind "127.0.61.$n:7946" --state-dir "$work/node$n" \
+  "$@" "$B" agent --name "node$n" --bind "127.0.61.$n:7946" --state-dir "$work/node$n" \
     --admin-socket "$work/node$n.sock" --cluster-dir "$work/cluster" --label role=profile "${join[@]}" \
     >>"$work/node$n.log" 2>&1 &
   pids+=($!)
   eval "pid$n=$!"
+}
+wait_for_socket() {  # wait_for_socket N SECONDS
+  for _ in $(seq 1 "$(($2 * 10))"); do [ -S "$work/node$1.sock" ] && return 0; sleep 0.1; done
+}
+admin_requests() {  # what operators and scripts ask an agent, on nodes 1 and 2
+  local n
+  for n in 1 2; do
+    "$B" members --socket "$work/node$n.sock" >/dev/null
+    "$B" members --socket "$work/node$n.sock" --format json >/dev/null
+    "$B" info --socket "$work/node$n.sock" >/dev/null
+    "$B" info --socket "$work/node$n.sock" --format json >/dev/null
+    curl -sf --unix-socket "$work/node$n.sock" http://localhost/v1/metrics >/dev/null || true
+    curl -s --unix-socket "$work/node$n.sock" http://localhost/v1/nothing-here >/dev/null || true
+    timeout 3 "$B" monitor --socket "$work/node$n.sock" >/dev/null 2>&1 || true
+  done
 }
 status_of() {  # status_of NODE as seen by node1
   "$B" members --socket "$work/node1.sock" --format json 2>/dev/null \
@@ -57,22 +71,15 @@ wait_for() {  # wait_for NODE STATUS SECONDS
 }
 
 log "starting the seed and a joiner under callgrind (slow: about a minute)"
-agent 1 valgrind
-for _ in $(seq 1 240); do [ -S "$work/node1.sock" ] && break; sleep 0.5; done
-agent 2 valgrind
+callgrind=(valgrind --tool=callgrind --demangle=no)
+agent 1 "${callgrind[@]}" --callgrind-out-file="$work/callgrind.1.%p"
+wait_for_socket 1 120
+agent 2 "${callgrind[@]}" --callgrind-out-file="$work/callgrind.2.%p"
 agent 3
 wait_for node2 alive 120
 wait_for node3 alive 60
 log "admin requests"
-for n in 1 2; do
-  "$B" members --socket "$work/node$n.sock" >/dev/null
-  "$B" members --socket "$work/node$n.sock" --format json >/dev/null
-  "$B" info --socket "$work/node$n.sock" >/dev/null
-  "$B" info --socket "$work/node$n.sock" --format json >/dev/null
-  curl -sf --unix-socket "$work/node$n.sock" http://localhost/v1/metrics >/dev/null || true
-  curl -s --unix-socket "$work/node$n.sock" http://localhost/v1/nothing-here >/dev/null || true
-  timeout 3 "$B" monitor --socket "$work/node$n.sock" >/dev/null 2>&1 || true
-done
+admin_requests
 log "kill -9 of node3, then a restart"
 kill -KILL "$pid3"
 wait_for node3 dead 90
@@ -94,37 +101,27 @@ python3 "$root/scripts/link-order.py" callgrind "$root/deploy" "$binary" "$map" 
 # Callgrind misses some code (paths that only run at full speed, code it cannot name). Real
 # agents of the ordered build, their page faults recorded by perf, show what still runs outside
 # the hot section; each round adds those functions and links again, until none are left.
-evict() { python3 -c 'import os,sys; fd = os.open(sys.argv[1], os.O_RDONLY); os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)' "$1"; }
 for round in 1 2 3 4 5; do
   B=$binary
-  evict "$B"
+  "$root/scripts/evict-page-cache" "$B"
   rm -rf "$work"/node* "$work"/faults.*
   pids=()
-  for n in 1 2 3; do
-    wrap=()
-    [ "$n" -lt 3 ] && wrap=(perf record -q -e page-faults -c 1 -d -o "$work/faults.$n.data" --)
-    join=(); [ "$n" -gt 1 ] && join=(--join 127.0.61.1:7946)
-    "${wrap[@]}" "$B" agent --name "node$n" --bind "127.0.61.$n:7946" --state-dir "$work/node$n" \
-      --admin-socket "$work/node$n.sock" --cluster-dir "$work/cluster" --label role=profile "${join[@]}" \
-      >>"$work/node$n.log" 2>&1 &
-    pids+=($!)
-    [ "$n" = 1 ] && for _ in $(seq 1 100); do [ -S "$work/node1.sock" ] && break; sleep 0.1; done
-  done
+  agent 1 perf record -q -e page-faults -c 1 -d -o "$work/faults.1.data" --
+  wait_for_socket 1 10
+  agent 2 perf record -q -e page-faults -c 1 -d -o "$work/faults.2.data" --
+  agent 3
   wait_for node3 alive 30
-  for n in 1 2; do
-    "$B" members --socket "$work/node$n.sock" >/dev/null
-    "$B" info --socket "$work/node$n.sock" --format json >/dev/null
-    curl -sf --unix-socket "$work/node$n.sock" http://localhost/v1/metrics >/dev/null || true
-  done
-  sleep 10
-  pkill -INT -f "perf record -q -e page-faults -c 1 -d -o $work/" || true
+  admin_requests
+  sleep 5
+  kill -INT "$pid1" "$pid2" 2>/dev/null || true  # perf writes its data; the agents run on
   sleep 1
   pkill -TERM -f -- "--cluster-dir $work/cluster" || true
   for _ in $(seq 1 100); do pgrep -f -- "--cluster-dir $work/cluster" >/dev/null || break; sleep 0.1; done
   for n in 1 2; do perf script -i "$work/faults.$n.data" -F ip,dso,addr --show-mmap-events >"$work/faults.$n.txt" 2>/dev/null; done
   status=0
   python3 "$root/scripts/link-order.py" faults "$root/deploy" "$binary" "$map" "$work"/faults.*.txt || status=$?
-  [ "$status" = 3 ] || break
+  [ "$status" = 0 ] && break
+  [ "$status" = 3 ] || { log "reading the page faults failed (status $status)"; exit 1; }
   log "round $round: linking again"
   "$root/scripts/build-release.sh" >/dev/null 2>&1
 done
