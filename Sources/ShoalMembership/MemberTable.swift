@@ -15,6 +15,10 @@ struct MemberRecord {
     var deadPosition: Int32 = -1
     /// Last so the record packs into 40 bytes.
     var status: MemberStatus
+    /// Whether the member has shown it holds this node's alive statement (it pinged us, or
+    /// answered our ping directly). Until then our probes carry that statement: an agent
+    /// drops pings from senders whose certificate it has not seen (see `introduction(to:)`).
+    var knowsUs = false
 
     /// The claim currently in force.
     var precedence: Precedence { accusation?.precedence ?? alive.precedence }

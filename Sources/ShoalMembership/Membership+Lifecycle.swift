@@ -6,6 +6,8 @@ extension Membership {
         guard !hasLeft else { return [] }
         self.seeds = seeds.filter { $0 != metadata.address }
         var effects: [MembershipEffect] = [.persistIncarnation(incarnation)]
+        // Like memberlist, a joiner gossips its own existence too, not only the seed.
+        broadcasts.enqueue(ownAlive, slot: mySlot)
         for seed in self.seeds {
             effects.append(.pushPull(pushPullState(isJoin: true), to: seed))
         }
@@ -48,9 +50,10 @@ extension Membership {
     /// When the shell must call `tick(now:)` next.
     public var nextDeadline: Duration {
         if hasLeft { return .seconds(Int64.max / 4) }
-        var deadline = nextPushPullAt
-        deadline = min(deadline, nextReprobeAt)
-        if leaveCompletesAt == nil { deadline = min(deadline, nextProbeAt) }
+        var deadline = Duration.seconds(Int64.max / 4)
+        // While leaving, `tick` neither probes, push-pulls nor re-probes; a deadline it would
+        // not consume would have the shell call it again at once, over and over.
+        if leaveCompletesAt == nil { deadline = min(nextProbeAt, nextPushPullAt, nextReprobeAt) }
         if let current = probe { deadline = min(deadline, current.indirectSent ? current.endAt : current.indirectAt) }
         if !broadcasts.isEmpty { deadline = min(deadline, nextGossipAt) }
         if let timer = timers.earliest { deadline = min(deadline, timer) }

@@ -35,7 +35,24 @@ extension Membership {
         probe = ProbeInFlight(
             slot: slot, target: record.alive.subject, address: address, seq: seq, startedAt: now,
             indirectAt: now + health.scaled(config.probeTimeout), endAt: now + interval)
-        send([.ping(seq: seq, target: record.alive.subject, from: myself)], to: address, effects: &effects)
+        send(introduction(to: slot) + [.ping(seq: seq, target: record.alive.subject, from: myself)], to: address, effects: &effects)
+    }
+
+    /// This node's alive statement, for a probe or probe request to a member that may not
+    /// know us yet, else nothing. A member learns of a joiner by gossip, which can miss it
+    /// (each statement is sent λ·log(n) times in all); the joiner probes every member within
+    /// one round, so whoever missed it learns it from the joiner itself, and its gate, which
+    /// admits pings only from senders it holds a certificate for, lets the ping through.
+    func introduction(to slot: Int32?) -> [MembershipMessage] {
+        guard leaveCompletesAt == nil else { return [] }
+        if let slot, table[slot]?.knowsUs == true { return [] }
+        return [.gossip(ownAlive)]
+    }
+
+    /// `slot` has shown it holds our alive statement: later probes need not carry it.
+    mutating func markKnowsUs(_ slot: Int32) {
+        guard table[slot]?.knowsUs == false else { return }
+        table.update(slot) { $0.knowsUs = true }
     }
 
     mutating func advanceProbe(now: Duration, effects: inout [MembershipEffect]) {
@@ -47,7 +64,8 @@ extension Membership {
             for helper in helpers {
                 guard let address = table[helper]?.alive.metadata?.address else { continue }
                 send(
-                    [.pingReq(seq: current.seq, target: current.target, targetAddress: current.address, from: myself)],
+                    introduction(to: helper)
+                        + [.pingReq(seq: current.seq, target: current.target, targetAddress: current.address, from: myself)],
                     to: address, effects: &effects)
             }
             if config.streamFallbackPing {
@@ -87,6 +105,7 @@ extension Membership {
     mutating func probeAcked(seq: UInt64, direct: Bool) -> Bool {
         guard let current = probe, current.seq == seq else { return false }
         probe = nil
+        if direct { markKnowsUs(current.slot) }
         if direct && !current.indirectSent { health.apply(-1) }
         return true
     }

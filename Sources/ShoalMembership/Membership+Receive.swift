@@ -10,6 +10,7 @@ extension Membership {
             case .ping(let seq, let target, let sender):
                 // A ping for a previous owner of this address must not be answered by us.
                 guard target == myself else { continue }
+                if let slot = table.slot(of: sender) { markKnowsUs(slot) }
                 var reply: [MembershipMessage] = [.ack(seq: seq, from: myself)]
                 // A member we hold as failed is talking to us: it came back (a healed link, a
                 // resumed process). Tell it now, so it refutes at once instead of waiting for
@@ -36,7 +37,9 @@ extension Membership {
                     ForwardedProbe(
                         localSeq: localSeq, originSeq: seq, requester: from, target: target,
                         nackAt: now + config.probeTimeout))
-                send([.ping(seq: localSeq, target: target, from: myself)], to: targetAddress, effects: &effects)
+                send(
+                    introduction(to: table.slot(of: target)) + [.ping(seq: localSeq, target: target, from: myself)],
+                    to: targetAddress, effects: &effects)
             case .nack(let seq, _):
                 if probe?.seq == seq { probe?.nacks += 1 }
             case .gossip(let statement):

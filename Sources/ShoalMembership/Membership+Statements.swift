@@ -72,6 +72,8 @@ extension Membership {
                 $0.accusation = nil
                 $0.status = .alive
                 if previous != .alive { $0.changedAt = now }
+                // A new life (a restart) may have forgotten us.
+                $0.knowsUs = false
             }
             _ = table.bumpGeneration(slot)
             suspicions[slot] = nil

@@ -70,7 +70,9 @@ public struct Membership: Sendable {
         // Random phases keep a cluster that started together from probing in lockstep.
         nextProbeAt = now + Membership.fraction(of: config.probeInterval, using: &rng)
         nextGossipAt = now + config.gossipInterval
-        nextPushPullAt = now + config.pushPullInterval + Membership.fraction(of: config.pushPullInterval, using: &rng)
+        // The first anti-entropy round comes at a random point of the first period (memberlist
+        // `pushPullTrigger`), so a member a join's gossip missed is repaired within one period.
+        nextPushPullAt = now + Membership.fraction(of: config.pushPullInterval, using: &rng)
         nextReprobeAt = now + config.reprobeDeadInterval + Membership.fraction(of: config.reprobeDeadInterval, using: &rng)
         self.rng = rng
         let alive = Statement.signed(subject: myself, incarnation: incarnation, claim: .alive(metadata), by: authenticator)

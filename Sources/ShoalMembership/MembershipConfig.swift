@@ -80,10 +80,18 @@ public struct MembershipConfig: Sendable {
     /// deaths and refutations spread in half the time. A node paused for 3 s at 40 members is
     /// still refuted in time (α = 7 is not). Detection is about half of memberlist's; an idle
     /// member sends four times its probe traffic (about 1.6 kB/s).
+    ///
+    /// Dissemination: each statement is sent λ = 5 · ceil(log10(n + 1)) times (memberlist 4)
+    /// to 4 members per round (memberlist 3). Our statements carry a certificate, so about a
+    /// third as many fit a datagram; with memberlist's values a member missed some joiner in
+    /// one 50-node join storm of ten (each statement reaches a given member with probability
+    /// about 1 − e^(−limit)) and converged in 3.8 s typically. With these, none missed in a
+    /// hundred simulated storms and they converge in about 2.9 s (`shoal-sim-bench
+    /// --join-storm 50 100`). A member sends 25 % more per change; an idle one sends the same.
     public static let lan = MembershipConfig(
         probeInterval: .milliseconds(250), probeTimeout: .milliseconds(125), indirectProbes: 3,
-        suspicionMultiplier: 8, suspicionMaxTimeoutMultiplier: 6, retransmitMultiplier: 4,
-        pushPullInterval: .seconds(30), gossipInterval: .milliseconds(100), gossipFanout: 3,
+        suspicionMultiplier: 8, suspicionMaxTimeoutMultiplier: 6, retransmitMultiplier: 5,
+        pushPullInterval: .seconds(30), gossipInterval: .milliseconds(100), gossipFanout: 4,
         deadReapTime: .seconds(24 * 3600), reprobeDeadInterval: .seconds(30),
         awarenessMaxMultiplier: 8, maxPayloadBytes: 1250, leavePropagationTime: .seconds(3),
         streamFallbackPing: true)

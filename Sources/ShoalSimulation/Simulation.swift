@@ -63,7 +63,8 @@ public final class Simulation {
             let address = MemberAddress(host: "10.\((index >> 16) & 255).\((index >> 8) & 255).\(index & 255)", port: 7946)
             let metadata = MemberMetadata(
                 name: "node-\(index)", address: address, labels: ["zone": "z\(index % 3)"],
-                cpuMillis: 4000, memoryBytes: 8 << 30, version: "0.1.0")
+                cpuMillis: 4000, memoryBytes: 8 << 30, version: "0.1.0",
+                certificate: [UInt8](repeating: UInt8(truncatingIfNeeded: index), count: options.certificateBytes))
             nodes.append(SimulatedNode(id: id, metadata: metadata))
             addressIndex[address] = index
             idIndex[id] = index
@@ -208,11 +209,25 @@ public final class Simulation {
         let effects: [MembershipEffect]
         switch delivery {
         case .datagram(let datagram, let from):
-            effects = nodes[index].box!.state.receive(datagram, from: from, now: now)
+            guard let admitted = gate(datagram, from: from, at: index) else { return }
+            effects = nodes[index].box!.state.receive(admitted, from: from, now: now)
         case .pushPull(let state, let from, let isReply):
             effects = nodes[index].box!.state.receivePushPull(state, from: from, isReply: isReply, now: now)
         }
         carryOut(effects, of: index)
+    }
+
+    /// The agent's certificate gate: a node holds the certificate of every member it has
+    /// admitted, and of a sender it does not know yet it takes only the statements (each
+    /// carries its own proof); pings, acks and probe requests from strangers are dropped.
+    private func gate(_ datagram: Datagram, from: MemberAddress, at index: Int) -> Datagram? {
+        guard let sender = addressIndex[from], nodes[index].box!.state.member(nodes[sender].id) == nil else { return datagram }
+        let introduced = datagram.messages.contains {
+            if case .gossip(let statement) = $0, statement.subject == nodes[sender].id, statement.status == .alive { true } else { false }
+        }
+        if introduced { return datagram }
+        let statements = datagram.messages.filter { if case .gossip = $0 { true } else { false } }
+        return statements.isEmpty ? nil : Datagram(messages: statements)
     }
 
     func reschedule(_ index: Int) {

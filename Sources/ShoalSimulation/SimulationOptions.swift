@@ -16,6 +16,10 @@ public struct SimulationOptions: Sendable {
     public var recordLog: Bool
     /// Datagrams held for a paused node; later ones are dropped like a full socket buffer.
     public var pausedInboxLimit: Int
+    /// Bytes of the stand-in certificate every alive statement carries. The agent's
+    /// certificate is about 150 bytes and Ed25519 signatures are 24 bytes longer than the
+    /// stand-in's, so 176 makes statements as large as the agent's and as few fit a datagram.
+    public var certificateBytes: Int
 
     /// Plain memberwise initialiser.
     public init(
@@ -25,7 +29,8 @@ public struct SimulationOptions: Sendable {
         network: NetworkConditions = NetworkConditions(),
         checkMonotonicStatus: Bool = true,
         recordLog: Bool = false,
-        pausedInboxLimit: Int = 256
+        pausedInboxLimit: Int = 256,
+        certificateBytes: Int = 176
     ) {
         self.nodeCount = nodeCount
         self.seed = seed
@@ -34,5 +39,6 @@ public struct SimulationOptions: Sendable {
         self.checkMonotonicStatus = checkMonotonicStatus
         self.recordLog = recordLog
         self.pausedInboxLimit = pausedInboxLimit
+        self.certificateBytes = certificateBytes
     }
 }

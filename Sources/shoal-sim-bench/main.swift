@@ -3,7 +3,8 @@ import ShoalSimulation
 
 /// Cluster figures for the membership protocol: failure-detection latency and per-node load
 /// as the cluster grows. Run with `swift run -c release shoal-sim-bench [sizes…] [--join]`,
-/// or `shoal-sim-bench --soak N [--loss P]` to run the fault scenarios over seeds 1…N.
+/// `shoal-sim-bench --soak N [--loss P]` to run the fault scenarios over seeds 1…N, or
+/// `shoal-sim-bench --join-storm N RUNS` for how long N nodes starting at once take to converge.
 ///
 /// Each cluster starts converged (every node restored from a trusted snapshot of all members;
 /// `--join` instead joins every node through one seed and reports how long that takes), runs
@@ -94,7 +95,10 @@ func measure(nodes count: Int, join: Bool) -> Row {
 }
 
 let arguments = CommandLine.arguments.dropFirst()
-if let flag = arguments.firstIndex(of: "--soak") {
+if let flag = arguments.firstIndex(of: "--join-storm") {
+    let values = arguments.dropFirst(flag - arguments.startIndex + 1).prefix(2).compactMap { Int($0) }
+    JoinStorm.run(nodes: values.first ?? 50, runs: values.dropFirst().first ?? 100)
+} else if let flag = arguments.firstIndex(of: "--soak") {
     let seeds = arguments.dropFirst(flag - arguments.startIndex + 1).first.flatMap { Int($0) } ?? 20
     let loss = arguments.firstIndex(of: "--loss").flatMap { index in arguments.dropFirst(index - arguments.startIndex + 1).first }
         .flatMap { Double($0) } ?? 0.1

@@ -1,5 +1,6 @@
 import Foundation
 import ShoalCrypto
+import ShoalMembership
 import ShoalWire
 import Testing
 
@@ -31,6 +32,16 @@ struct GossipInputTests {
         let cluster1 = ClusterID(authority: authority)
         let stranger = SigningKey.generate()
         let valid = try Envelope.seal(payload: [1, 2, 3], clusterID: cluster1, counter: 1, key: stranger)
+        // A well-formed ping from a node whose certificate the agent has never seen.
+        let n1 = try #require(try await cluster.members(seenBy: 1).first { $0.name == "n1" })
+        let n1ID = NodeID(bytes: stride(from: 0, to: n1.id.count, by: 2).map { offset in
+            let start = n1.id.index(n1.id.startIndex, offsetBy: offset)
+            return UInt8(n1.id[start..<n1.id.index(start, offsetBy: 2)], radix: 16)!
+        })
+        let ping = PayloadCodec.encode(WireMapping.encode(Datagram(messages: [
+            .ping(seq: 1, target: n1ID, from: NodeID(bytes: stranger.publicKey.bytes)),
+        ])))
+        let strangerPing = try Envelope.seal(payload: ping, clusterID: cluster1, counter: 2, key: stranger)
         var tampered = valid
         tampered[Envelope.headerSize] ^= 1
         let foreign = try Envelope.seal(
@@ -41,7 +52,7 @@ struct GossipInputTests {
             ("oversized", [UInt8](repeating: 0x53, count: 1_401)),
             ("wrong_cluster", foreign),
             ("bad_signature", tampered),
-            ("uncertified_sender", valid),
+            ("uncertified_sender", strangerPing),
         ]
         for (_, bytes) in cases { sendDatagram(bytes, to: "127.0.41.1", port: 7946) }
         let counted = await cluster.eventually(timeout: .seconds(10)) {

@@ -15,6 +15,24 @@ struct LeaveTests {
         #expect(node.receive(Datagram(messages: [.ping(seq: 1, target: Fixture.id(0), from: Fixture.id(1))]), from: Fixture.address(1), now: .seconds(9)).isEmpty)
     }
 
+    @Test("a leaving node's push-pull and re-probe deadlines do not ask for a tick they will not use")
+    func leavingNodeDoesNotSpin() {
+        var node = Fixture.node(peers: 5)
+        // Leave just after the first push-pull and re-probe fell due: tick skips both while leaving.
+        let at = max(node.nextPushPullAt, node.nextReprobeAt)
+        _ = node.leave(now: at)
+        var now = at
+        var ticks = 0
+        while !node.hasLeft, ticks < 1_000 {
+            _ = node.tick(now: now)
+            ticks += 1
+            #expect(node.nextDeadline > now || node.hasLeft, "asked to tick again at \(now)")
+            if node.nextDeadline <= now { break }
+            now = node.nextDeadline
+        }
+        #expect(node.hasLeft)
+    }
+
     @Test("a leaving node does not refute its own left statement")
     func noRefuteWhileLeaving() {
         var node = Fixture.node(peers: 5)

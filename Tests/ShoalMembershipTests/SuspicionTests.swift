@@ -22,8 +22,8 @@ struct SuspicionTests {
         #expect(outcomes == [false, true, false])
     }
 
-    @Test("statements are retransmitted λ·ceil(log10(n+1)) times", arguments: [
-        (1, 4), (9, 4), (10, 8), (99, 8), (100, 12), (1000, 16), (10_000, 20),
+    @Test("statements are retransmitted λ·ceil(log10(n+1)) times (λ = 5 in the lan profile)", arguments: [
+        (1, 5), (9, 5), (10, 10), (99, 10), (100, 15), (1000, 20), (10_000, 25),
     ])
     func retransmitLimit(members: Int, limit: Int) {
         #expect(MembershipConfig.lan.retransmitLimit(memberCount: members) == limit)

@@ -4,9 +4,13 @@ import ShoalMembership
 /// Admits only members whose alive statement carries a certificate from the cluster's
 /// authority for that very key and name ("a node without a certificate cannot join").
 ///
-/// Statements about uncertified nodes are removed before the core sees them, and
-/// datagrams from senders not yet certified are dropped: a node first proves itself
-/// over a push-pull stream, whose sender statement carries its certificate.
+/// Every statement is judged on its own: an alive statement by the certificate it carries, an
+/// accusation by whether both its subject and its accuser are certified. Whoever relays a
+/// statement adds nothing to its proof, so statements in a datagram from a sender whose
+/// certificate this node has not seen yet are still taken; the sender's pings, acks and probe
+/// requests are not, unless the same datagram carries the sender's own certified alive
+/// statement (a joiner's probes do, see `Membership.introduction(to:)`). Push-pull streams
+/// are refused unless the sender statement that opens them is certified.
 struct CertificateGate: Sendable {
     let authority: PublicKey
     private(set) var certified: Set<NodeID> = []
@@ -18,9 +22,12 @@ struct CertificateGate: Sendable {
 
     func isCertified(_ id: NodeID) -> Bool { certified.contains(id) }
 
-    /// Checks an alive statement's certificate; remembers the subject when it passes.
+    /// Checks an alive statement's certificate, remembering the subject when it passes; an
+    /// accusation passes when its subject and its accuser are both certified.
     mutating func admit(_ statement: Statement, now: UInt64) -> Bool {
-        guard case .alive(let meta) = statement.claim else { return certified.contains(statement.subject) }
+        guard case .alive(let meta) = statement.claim else {
+            return certified.contains(statement.subject) && certified.contains(statement.signer)
+        }
         if certified.contains(statement.subject) { return true }
         guard let certificate = try? NodeCertificate(decoding: meta.certificate),
             (try? certificate.verify(authority: authority, now: now)) != nil,
@@ -30,19 +37,48 @@ struct CertificateGate: Sendable {
         return true
     }
 
-    /// Keeps the messages of a datagram that speak of certified nodes only.
-    mutating func filter(_ datagram: Datagram, now: UInt64) -> (kept: Datagram, dropped: Int) {
-        var kept: [MembershipMessage] = []
-        var dropped = 0
+    /// What the gate lets through of one datagram from `sender`.
+    struct Admitted {
+        var datagram: Datagram
+        /// Statements refused for want of a valid certificate.
+        var refusedStatements = 0
+        /// Pings, acks, nacks and probe requests refused because the sender is not certified.
+        var refusedMessages = 0
+    }
+
+    /// Keeps the statements that pass `admit`, and the other messages when `sender` is
+    /// certified (alive statements are checked first, so a datagram may certify its sender).
+    mutating func filter(_ datagram: Datagram, from sender: NodeID, now: UInt64) -> Admitted {
+        var passed: [Bool] = []
+        passed.reserveCapacity(datagram.messages.count)
         for message in datagram.messages {
-            switch message {
-            case .gossip(let statement), .join(let statement):
-                if admit(statement, now: now) { kept.append(message) } else { dropped += 1 }
-            default:
-                kept.append(message)
+            guard case .gossip(let statement) = message, statement.status == .alive else {
+                passed.append(false)
+                continue
             }
+            passed.append(admit(statement, now: now))
         }
-        return (Datagram(messages: kept), dropped)
+        let senderCertified = certified.contains(sender)
+        var admitted = Admitted(datagram: Datagram(messages: []))
+        for (message, alivePassed) in zip(datagram.messages, passed) {
+            let keep: Bool
+            switch message {
+            case .gossip(let statement) where statement.status == .alive:
+                keep = alivePassed
+                if !keep { admitted.refusedStatements += 1 }
+            case .gossip(let statement):
+                keep = admit(statement, now: now)
+                if !keep { admitted.refusedStatements += 1 }
+            case .join(let statement):
+                keep = senderCertified && admit(statement, now: now)
+                if !keep { admitted.refusedMessages += 1 }
+            case .ping, .ack, .pingReq, .nack:
+                keep = senderCertified
+                if !keep { admitted.refusedMessages += 1 }
+            }
+            if keep { admitted.datagram.messages.append(message) }
+        }
+        return admitted
     }
 
     /// Keeps the push-pull entries whose alive statement is certified; nil when the sender is not.

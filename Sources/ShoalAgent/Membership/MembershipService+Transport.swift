@@ -97,11 +97,10 @@ extension MembershipService {
             return
         }
         let sender = NodeID(bytes: envelope.sender.bytes)
-        guard gate.isCertified(sender) else {
-            metrics.countDropped(reason: "uncertified_sender")
-            return
-        }
-        guard replay[envelope.sender, default: ReplayWindow()].accept(envelope.counter) else {
+        // Replay windows are kept for certified senders only, so strangers cannot grow the
+        // table; a stranger's datagram yields nothing but statements, which are idempotent.
+        let certifiedSender = gate.isCertified(sender)
+        if certifiedSender, !replay[envelope.sender, default: ReplayWindow()].accept(envelope.counter) {
             metrics.countDropped(reason: "replayed")
             return
         }
@@ -112,11 +111,16 @@ extension MembershipService {
             metrics.countDropped(reason: error.reason)
             return
         }
-        let (kept, refused) = gate.filter(decoded, now: unixSeconds)
-        if refused > 0 { metrics.countDropped(reason: "uncertified_statement", by: refused) }
-        guard let from = datagram.remoteAddress.memberAddress else { return }
+        let admitted = gate.filter(decoded, from: sender, now: unixSeconds)
+        if admitted.refusedStatements > 0 { metrics.countDropped(reason: "uncertified_statement", by: admitted.refusedStatements) }
+        if admitted.refusedMessages > 0 { metrics.countDropped(reason: "uncertified_sender", by: admitted.refusedMessages) }
+        if !certifiedSender, gate.isCertified(sender) {
+            // Introduced by its own alive statement: start its replay window here.
+            _ = replay[envelope.sender, default: ReplayWindow()].accept(envelope.counter)
+        }
+        guard !admitted.datagram.messages.isEmpty, let from = datagram.remoteAddress.memberAddress else { return }
         let before = core.counters.rejectedStatements
-        let effects = core.receive(kept, from: from, now: now)
+        let effects = core.receive(admitted.datagram, from: from, now: now)
         let rejected = core.counters.rejectedStatements - before
         if rejected > 0 { metrics.countDropped(reason: "bad_statement_signature", by: rejected) }
         await apply(effects)

@@ -1,0 +1,82 @@
+import Testing
+
+@testable import ShoalMembership
+
+/// A joiner makes itself known even to members its gossip missed: it gossips its own alive
+/// statement, and its probes carry that statement until the probed member shows it knows us.
+@Suite("introduction")
+struct IntroductionTests {
+    func carriesOwnAlive(_ datagram: Datagram) -> Bool {
+        datagram.messages.contains { if case .gossip(let s) = $0 { s.subject == Fixture.id(0) && s.status == .alive } else { false } }
+    }
+
+    /// Ticks until node 0 sends a ping; returns the datagram and its seq and target.
+    func nextPing(_ node: inout Membership) -> (datagram: Datagram, seq: UInt64, target: NodeID, address: MemberAddress, at: Duration) {
+        while true {
+            let at = node.nextDeadline
+            for (datagram, address) in node.tick(now: at).sends {
+                for case .ping(let seq, let target, _) in datagram.messages { return (datagram, seq, target, address, at) }
+            }
+        }
+    }
+
+    @Test("a probe carries our alive statement until the member answers it directly")
+    func probeCarriesAliveUntilAcked() {
+        // Not joined through a seed, so its own statement is not queued: only the introduction carries it.
+        var node = Fixture.node(peers: 1)
+        let first = nextPing(&node)
+        #expect(carriesOwnAlive(first.datagram), "member 1 may not know us yet")
+        _ = node.receive(Datagram(messages: [.ack(seq: first.seq, from: first.target)]), from: first.address, now: first.at + .milliseconds(5))
+        let second = nextPing(&node)
+        #expect(second.target == first.target)
+        #expect(!carriesOwnAlive(second.datagram), "member 1 answered our ping, so it holds our statement")
+    }
+
+    @Test("a member that pinged us is not introduced to; a new life of it is")
+    func pingFromMemberMeansItKnowsUs() {
+        var node = Fixture.node(peers: 1)
+        _ = node.receive(Datagram(messages: [.ping(seq: 9, target: Fixture.id(0), from: Fixture.id(1))]), from: Fixture.address(1), now: .zero)
+        let first = nextPing(&node)
+        #expect(!carriesOwnAlive(first.datagram))
+        _ = node.receive(Datagram(messages: [.ack(seq: first.seq, from: first.target)]), from: first.address, now: first.at + .milliseconds(5))
+        // It restarted (higher incarnation): it may have lost what it knew.
+        _ = node.receive(Datagram(messages: [.gossip(Fixture.alive(1, 5))]), from: Fixture.address(1), now: first.at + .milliseconds(10))
+        #expect(carriesOwnAlive(nextPing(&node).datagram))
+    }
+
+    @Test("a probe request and a forwarded ping introduce us to members that may not know us")
+    func probeRequestsIntroduce() {
+        var node = Fixture.node(peers: 5)
+        let ping = nextPing(&node)
+        let middle = node.advance(to: ping.at + .milliseconds(500))
+        let requests = middle.sends.filter { datagram, _ in datagram.messages.contains { if case .pingReq = $0 { true } else { false } } }
+        #expect(!requests.isEmpty)
+        #expect(requests.allSatisfy { carriesOwnAlive($0.0) })
+        let forwarded = node.receive(
+            Datagram(messages: [.pingReq(seq: 77, target: Fixture.id(9), targetAddress: Fixture.address(9), from: Fixture.id(1))]),
+            from: Fixture.address(1), now: ping.at + .milliseconds(600)
+        ).sends
+        #expect(forwarded.count == 1 && forwarded[0].1 == Fixture.address(9) && carriesOwnAlive(forwarded[0].0))
+    }
+
+    @Test("a joiner gossips its own alive statement, not only the seed")
+    func joinerGossipsItself() {
+        var node = Fixture.node()
+        _ = node.join(seeds: [Fixture.address(1)], now: .zero)
+        #expect(node.pendingBroadcasts == 1)
+        // The seed's reply names member 2; the next gossip round tells it about us.
+        _ = node.receivePushPull(
+            PushPullState(sender: Fixture.alive(1, 1), entries: [PushPullEntry(alive: Fixture.alive(2, 1), accusation: nil)], isJoin: false),
+            from: Fixture.address(1), isReply: true, now: .milliseconds(10))
+        let gossip = node.advance(to: .milliseconds(400)).sends
+        #expect(gossip.contains { $0.1 == Fixture.address(2) && carriesOwnAlive($0.0) })
+    }
+
+    @Test("the first push-pull comes within the first period, not after it", arguments: [1, 2, 3, 4, 5] as [UInt64])
+    func firstPushPullWithinOnePeriod(seed: UInt64) {
+        let node = Membership(
+            myself: Fixture.id(0), metadata: Fixture.metadata(0), incarnation: 1, config: Fixture.classic,
+            authenticator: Fixture.signer(0), randomSeed: seed, now: .seconds(100))
+        #expect(node.nextPushPullAt < .seconds(100) + Fixture.classic.pushPullInterval)
+    }
+}
