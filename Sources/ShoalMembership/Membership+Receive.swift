@@ -92,6 +92,9 @@ extension Membership {
         for entry in state.entries {
             restoreEntry(entry, now: now, effects: &ignored)
         }
+        // They knew this node before it restarted; probing them with an introduction for a
+        // whole round (minutes in a large cluster) would only cost bytes.
+        for slot in table.active { markKnowsUs(slot) }
         // Spread the first anti-entropy round over the period that fits the restored size,
         // instead of the small-cluster period every node started with.
         nextPushPullAt = now + Membership.fraction(of: config.scaledPushPullInterval(memberCount: liveMemberCount), using: &rng)

@@ -59,6 +59,14 @@ struct IntroductionTests {
         #expect(forwarded.count == 1 && forwarded[0].1 == Fixture.address(9) && carriesOwnAlive(forwarded[0].0))
     }
 
+    @Test("members restored from this node's own snapshot are not introduced to")
+    func restoredMembersKnowUs() {
+        var node = Fixture.node()
+        let entries = (1...3).map { PushPullEntry(alive: Fixture.alive($0, 1), accusation: nil) }
+        node.restore(trustedSnapshot: PushPullState(sender: node.ownAlive, entries: entries, isJoin: false), now: .zero)
+        #expect(!carriesOwnAlive(nextPing(&node).datagram))
+    }
+
     @Test("a joiner gossips its own alive statement, not only the seed")
     func joinerGossipsItself() {
         var node = Fixture.node()
