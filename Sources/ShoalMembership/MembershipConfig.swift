@@ -83,10 +83,11 @@ public struct MembershipConfig: Sendable {
     ///
     /// Dissemination: each statement is sent λ = 5 · ceil(log10(n + 1)) times (memberlist 4)
     /// to 4 members per round (memberlist 3). Our statements carry a certificate, so about a
-    /// third as many fit a datagram; with memberlist's values a member missed some joiner in
-    /// one 50-node join storm of ten (each statement reaches a given member with probability
-    /// about 1 − e^(−limit)) and converged in 3.8 s typically. With these, none missed in a
-    /// hundred simulated storms and they converge in about 2.9 s (`shoal-sim-bench
+    /// third as many fit a datagram. With memberlist's values (and joiners introducing
+    /// themselves in their probes) gossip still missed some member in 3 of 100 simulated
+    /// 50-node join storms, which then waited a probe round (12 s), and storms took 3.8 s
+    /// typically: each statement reaches a given member with probability about 1 − e^(−limit).
+    /// With these, none missed in a hundred and they take about 2.9 s (`shoal-sim-bench
     /// --join-storm 50 100`). A member sends 25 % more per change; an idle one sends the same.
     public static let lan = MembershipConfig(
         probeInterval: .milliseconds(250), probeTimeout: .milliseconds(125), indirectProbes: 3,

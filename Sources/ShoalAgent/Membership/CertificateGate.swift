@@ -22,19 +22,22 @@ struct CertificateGate: Sendable {
 
     func isCertified(_ id: NodeID) -> Bool { certified.contains(id) }
 
-    /// Checks an alive statement's certificate, remembering the subject when it passes; an
-    /// accusation passes when its subject and its accuser are both certified.
+    /// Checks an alive statement's certificate, remembering the subject when it passes; then,
+    /// for every statement, whether its subject and its signer (the accuser, or for an alive
+    /// statement the subject itself) are both certified.
     mutating func admit(_ statement: Statement, now: UInt64) -> Bool {
-        guard case .alive(let meta) = statement.claim else {
-            return certified.contains(statement.subject) && certified.contains(statement.signer)
+        if case .alive(let meta) = statement.claim, !certified.contains(statement.subject) {
+            guard let certificate = try? NodeCertificate(decoding: meta.certificate),
+                (try? certificate.verify(authority: authority, now: now)) != nil,
+                certificate.nodeKey.bytes == statement.subject.bytes, certificate.name == meta.name
+            else { return false }
+            certified.insert(statement.subject)
         }
-        if certified.contains(statement.subject) { return true }
-        guard let certificate = try? NodeCertificate(decoding: meta.certificate),
-            (try? certificate.verify(authority: authority, now: now)) != nil,
-            certificate.nodeKey.bytes == statement.subject.bytes, certificate.name == meta.name
-        else { return false }
-        certified.insert(statement.subject)
-        return true
+        return vouchedFor(statement)
+    }
+
+    private func vouchedFor(_ statement: Statement) -> Bool {
+        certified.contains(statement.subject) && certified.contains(statement.signer)
     }
 
     /// What the gate lets through of one datagram from `sender`.
@@ -49,34 +52,30 @@ struct CertificateGate: Sendable {
     /// Keeps the statements that pass `admit`, and the other messages when `sender` is
     /// certified (alive statements are checked first, so a datagram may certify its sender).
     mutating func filter(_ datagram: Datagram, from sender: NodeID, now: UInt64) -> Admitted {
-        var passed: [Bool] = []
-        passed.reserveCapacity(datagram.messages.count)
-        for message in datagram.messages {
-            guard case .gossip(let statement) = message, statement.status == .alive else {
-                passed.append(false)
-                continue
-            }
-            passed.append(admit(statement, now: now))
+        for case .gossip(let statement) in datagram.messages where statement.status == .alive {
+            _ = admit(statement, now: now)
         }
         let senderCertified = certified.contains(sender)
         var admitted = Admitted(datagram: Datagram(messages: []))
-        for (message, alivePassed) in zip(datagram.messages, passed) {
-            let keep: Bool
+        for message in datagram.messages {
             switch message {
-            case .gossip(let statement) where statement.status == .alive:
-                keep = alivePassed
-                if !keep { admitted.refusedStatements += 1 }
             case .gossip(let statement):
-                keep = admit(statement, now: now)
-                if !keep { admitted.refusedStatements += 1 }
+                guard vouchedFor(statement) else {
+                    admitted.refusedStatements += 1
+                    continue
+                }
             case .join(let statement):
-                keep = senderCertified && admit(statement, now: now)
-                if !keep { admitted.refusedMessages += 1 }
+                guard senderCertified, admit(statement, now: now) else {
+                    admitted.refusedMessages += 1
+                    continue
+                }
             case .ping, .ack, .pingReq, .nack:
-                keep = senderCertified
-                if !keep { admitted.refusedMessages += 1 }
+                guard senderCertified else {
+                    admitted.refusedMessages += 1
+                    continue
+                }
             }
-            if keep { admitted.datagram.messages.append(message) }
+            admitted.datagram.messages.append(message)
         }
         return admitted
     }
