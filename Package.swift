@@ -35,6 +35,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         .systemLibrary(
@@ -62,9 +63,21 @@ let package = Package(
             exclude: ["Proto"],
             swiftSettings: strict),
         .target(
+            name: "ShoalTransport",
+            dependencies: [
+                "ShoalCrypto", "ShoalWire",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: strict),
+        .target(
             name: "ShoalAgent",
             dependencies: [
-                "ShoalCrypto", "ShoalCompression", "ShoalWire", "ShoalMembership",
+                "ShoalCrypto", "ShoalCompression", "ShoalWire", "ShoalMembership", "ShoalTransport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -91,6 +104,15 @@ let package = Package(
         .testTarget(name: "ShoalMembershipTests", dependencies: ["ShoalMembership"], swiftSettings: strict),
         .testTarget(
             name: "ShoalSimulationTests", dependencies: ["ShoalSimulation", "ShoalMembership"], swiftSettings: strict),
+        .testTarget(
+            name: "ShoalTransportTests",
+            dependencies: [
+                "ShoalTransport", "ShoalCrypto", "ShoalWire",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
         .testTarget(
             name: "ShoalAgentTests", dependencies: ["ShoalAgent", "ShoalCrypto", "ShoalWire"], swiftSettings: strict),
     ]

@@ -1,0 +1,124 @@
+import Foundation
+import NIOCore
+
+/// The receiving half of a connection: assembles frames from the link and opens them.
+actor ConnectionReader {
+    private let link: any Link
+    private var assembler = FrameAssembler()
+    private var opener: FrameOpener?
+    private let maximumFrame: Int
+
+    init(link: any Link, maximumFrame: Int) {
+        self.link = link
+        self.maximumFrame = maximumFrame
+    }
+
+    /// The next raw frame, at most `limit` bytes.
+    func nextFrame(limit: Int) async throws(TransportError) -> (prefix: [UInt8], bytes: Data) {
+        while true {
+            if let frame = try assembler.next(limit: limit) { return frame }
+            let buffer: ByteBuffer?
+            do {
+                buffer = try await link.receive()
+            } catch {
+                throw .closed(reason: "\(error)")
+            }
+            guard let buffer else { throw .closed(reason: nil) }
+            assembler.feed(buffer)
+        }
+    }
+
+    func startSession(_ opener: FrameOpener) { self.opener = opener }
+
+    /// The next record after the handshake, opened and parsed.
+    func nextRecord() async throws(TransportError) -> Record {
+        guard opener != nil else { throw .badFrame("record before the handshake completed") }
+        let (prefix, sealed) = try await nextFrame(limit: maximumFrame + BulkCipher.overhead + Record.headerOverhead)
+        let plain = try opener!.open(sealed, header: prefix)
+        return try Record(decoding: plain)
+    }
+}
+
+/// The sending half of a connection: seals records and writes them in order.
+actor ConnectionWriter {
+    private let link: any Link
+    private var sealer: FrameSealer?
+
+    init(link: any Link) { self.link = link }
+
+    func sendRaw(_ bytes: [UInt8]) async throws(TransportError) {
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(4 + bytes.count)
+        buffer.writeInteger(UInt32(bytes.count))
+        buffer.writeBytes(bytes)
+        try await write(buffer)
+    }
+
+    func startSession(_ sealer: FrameSealer) { self.sealer = sealer }
+
+    func send(_ record: Record) async throws(TransportError) {
+        guard sealer != nil else { throw .badFrame("record before the handshake completed") }
+        let plain = record.encoded()
+        let length = plain.count + BulkCipher.overhead
+        let prefix = [UInt8(length >> 24 & 0xff), UInt8(length >> 16 & 0xff), UInt8(length >> 8 & 0xff), UInt8(length & 0xff)]
+        let sealed = sealer!.seal(plain, header: prefix)
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(4 + sealed.count)
+        buffer.writeBytes(prefix)
+        buffer.writeBytes(sealed)
+        try await write(buffer)
+    }
+
+    private func write(_ buffer: ByteBuffer) async throws(TransportError) {
+        do {
+            try await link.send(buffer)
+        } catch {
+            throw .closed(reason: "\(error)")
+        }
+    }
+}
+
+/// What one sealed frame carries: a message (a protobuf header and an optional bulk body that
+/// is never re-encoded, so a chunk is copied once from the socket to its reader), or a goodbye.
+struct Record: Sendable {
+    enum Kind: UInt8, Sendable {
+        case message = 1
+        case goodbye = 2
+    }
+
+    /// Kind byte and header length.
+    static let headerOverhead = 5
+
+    var kind: Kind
+    var header: Data
+    var body: Data
+
+    func encoded() -> Data {
+        var out = Data()
+        out.reserveCapacity(Self.headerOverhead + header.count + body.count)
+        out.append(kind.rawValue)
+        let count = UInt32(header.count)
+        out.append(contentsOf: [UInt8(count >> 24), UInt8(count >> 16 & 0xff), UInt8(count >> 8 & 0xff), UInt8(count & 0xff)])
+        out.append(header)
+        out.append(body)
+        return out
+    }
+
+    init(kind: Kind, header: Data, body: Data) {
+        self.kind = kind
+        self.header = header
+        self.body = body
+    }
+
+    init(decoding plain: Data) throws(TransportError) {
+        guard plain.count >= Self.headerOverhead else { throw .badFrame("record cut short") }
+        let start = plain.startIndex
+        guard let kind = Kind(rawValue: plain[start]) else { throw .badFrame("unknown record kind \(plain[start])") }
+        var count = 0
+        for index in 1...4 { count = count << 8 | Int(plain[start + index]) }
+        guard count <= plain.count - Self.headerOverhead else { throw .badFrame("record header longer than the record") }
+        self.kind = kind
+        header = plain[(start + Self.headerOverhead)..<(start + Self.headerOverhead + count)]
+        body = plain[(start + Self.headerOverhead + count)...]
+    }
+}

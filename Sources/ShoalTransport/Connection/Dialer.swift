@@ -1,0 +1,61 @@
+public import NIOCore
+import NIOPosix
+
+/// Opens the link under an outbound connection and keeps it open while `use` runs.
+public protocol Dialer: Sendable {
+    /// Connects to `host:port` within `timeout`, runs `use` with the link, and closes it after.
+    func dial(host: String, port: Int, timeout: Duration, _ use: (any Link) async -> Void) async throws
+}
+
+/// Dials over TCP with SwiftNIO.
+public struct TCPDialer: Dialer {
+    public init() {}
+
+    public func dial(host: String, port: Int, timeout: Duration, _ use: (any Link) async -> Void) async throws {
+        let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
+        do {
+            channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connectTimeout(TimeAmount.nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000))
+                .channelOption(.tcpOption(.tcp_nodelay), value: 1)
+                .connect(host: host, port: port) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try NIOAsyncChannel<ByteBuffer, ByteBuffer>(
+                            wrappingChannelSynchronously: channel, configuration: TCPListener.channelConfiguration)
+                    }
+                }
+        } catch {
+            throw TransportError.connectFailed(address: "\(host):\(port)", reason: TCPListener.reason(error))
+        }
+        try await channel.executeThenClose { inbound, outbound in
+            await use(NIOLink(channel: channel.channel, inbound: inbound, outbound: outbound))
+        }
+    }
+}
+
+/// Binds the transport's TCP listener.
+public enum TCPListener {
+    /// Few buffered reads per connection: before the handshake a stranger can make this side
+    /// hold only a few reads' worth of bytes, and NIO stops reading until they are consumed.
+    static let channelConfiguration = NIOAsyncChannel<ByteBuffer, ByteBuffer>.Configuration(
+        backPressureStrategy: .init(lowWatermark: 2, highWatermark: 8))
+
+    /// Binds `host:port` (SO_REUSEADDR only for TIME_WAIT reuse: Linux still refuses a second
+    /// listener on a port in use).
+    public static func bind(host: String, port: Int) async throws -> NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never> {
+        try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelOption(.backlog, value: 256)
+            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 1_024, initial: 4_096, maximum: 256 << 10))
+            .bind(host: host, port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel, configuration: channelConfiguration)
+                }
+            }
+    }
+
+    static func reason(_ error: any Error) -> String {
+        if let io = error as? IOError { return String(cString: strerror(io.errnoCode)) }
+        return "\(error)"
+    }
+}
