@@ -54,6 +54,17 @@ let package = Package(
             dependencies: ["ShoalMembership", .product(name: "HeapModule", package: "swift-collections")],
             swiftSettings: strict),
         .executableTarget(name: "shoal-sim-bench", dependencies: ["ShoalSimulation"], swiftSettings: strict),
+        .executableTarget(
+            name: "shoal-transport-bench",
+            dependencies: [
+                "ShoalTransport", "ShoalCrypto", "ShoalWire",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: strict),
         .target(
             name: "ShoalWire",
             dependencies: [

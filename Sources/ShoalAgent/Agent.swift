@@ -1,8 +1,11 @@
 import Foundation
 import Hummingbird
 public import Logging
+import Metrics
+import NIOCore
 import ServiceLifecycle
 import ShoalCrypto
+import ShoalTransport
 
 /// The shell: owns every socket, file and clock of one node and wires the pure
 /// cores to them. `run` returns after SIGTERM or SIGINT once every service has
@@ -31,15 +34,32 @@ public struct Agent: Sendable {
 
         let metrics = AgentMetrics(version: ShoalVersion.current, nodeName: configuration.name)
         let sockets = try await GossipSockets.bind(configuration.bind)
+        let listener: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>
+        do {
+            listener = try await TCPListener.bind(host: configuration.bind.host, port: sockets.port)
+        } catch {
+            try? await sockets.udp.close()
+            throw AgentError.bindFailed(
+                what: "gossip (TCP)", address: "\(configuration.bind.host):\(sockets.port)",
+                reason: "\(AdminClient.reason(error)) (is another shoal agent running? set --bind)")
+        }
         let advertise = Self.advertiseAddress(configuration: configuration, boundPort: sockets.port)
         let (shutdownRequests, requestShutdown) = AsyncStream.makeStream(of: Void.self)
+        let clock = ShellClock.system
+        let transport = Transport(
+            identity: TransportIdentity(
+                key: credentials.key, certificate: credentials.certificate, authority: credentials.authority,
+                clusterID: credentials.clusterID),
+            clock: clock.clock, wallClock: { clock.unixSeconds }, metrics: TransportMetrics(factory: metrics.factory),
+            logger: logger)
         let membership = try MembershipService(
             settings: MembershipService.Settings(
                 bind: HostPort(host: configuration.bind.host, port: sockets.port), advertise: advertise,
                 seeds: configuration.retryJoin, profile: configuration.profile.membershipConfig),
-            sockets: sockets, credentials: credentials, stateDirectory: configuration.stateDirectory,
-            labels: configuration.labels, logger: logger, metrics: metrics,
+            sockets: sockets, transport: transport, credentials: credentials, stateDirectory: configuration.stateDirectory,
+            labels: configuration.labels, clock: clock, logger: logger, metrics: metrics,
             requestShutdown: { requestShutdown.yield() })
+        transport.register(.membership) { connection in await membership.serve(connection) }
         let state = AdminState(
             credentials: credentials, configuration: configuration, metrics: metrics, started: .now,
             membership: membership, gossipAddress: advertise)
@@ -63,7 +83,9 @@ public struct Agent: Sendable {
                 ])
         }
 
-        var services: [any Service] = [ShutdownNotice(notifier: notifier, logger: logger), membership]
+        var services: [any Service] = [
+            ShutdownNotice(notifier: notifier, logger: logger), TransportService(transport: transport, listener: listener), membership,
+        ]
         services.append(
             AdminHTTPServer(
                 router: AdminRouter.make(state: state), address: .unixDomainSocket(path: socketPath),

@@ -147,3 +147,12 @@ extension Membership {
         effects.append(.pushPull(pushPullState(isJoin: true), to: seed))
     }
 }
+
+extension Membership {
+    /// Push-pulls with `addresses` as a joiner would, without making them seeds: what an
+    /// operator's `shoal join ADDR` asks of a running node.
+    public func contact(_ addresses: [MemberAddress]) -> [MembershipEffect] {
+        guard !hasLeft else { return [] }
+        return addresses.filter { $0 != metadata.address }.map { .pushPull(pushPullState(isJoin: true), to: $0) }
+    }
+}

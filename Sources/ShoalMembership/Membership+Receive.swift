@@ -46,23 +46,31 @@ extension Membership {
                 ingest(statement, now: now, effects: &effects)
             case .join(let statement):
                 ingest(statement, now: now, effects: &effects)
-                effects.append(.pushPullReply(pushPullState(isJoin: false), to: from))
+                // The joiner gets our full state the way every member does: by a push-pull we open.
+                effects.append(.pushPull(pushPullState(isJoin: false), to: from))
             }
         }
         return effects
     }
 
-    /// Merges a peer's full state (memberlist `mergeRemoteState`) and, for a request, answers
-    /// with ours. Tombstones of members this node never knew are not resurrected.
-    public mutating func receivePushPull(_ state: PushPullState, from: MemberAddress, isReply: Bool, now: Duration) -> [MembershipEffect] {
+    /// Merges the reply to a push-pull this node asked for (memberlist `mergeRemoteState`).
+    /// Tombstones of members this node never knew are not resurrected.
+    public mutating func receivePushPullReply(_ state: PushPullState, from: MemberAddress, now: Duration) -> [MembershipEffect] {
         guard !hasLeft else { return [] }
         var effects: [MembershipEffect] = []
         if seeds.contains(from) { seedMembers[from] = state.sender.subject }
         merge(state, now: now, effects: &effects)
-        if !isReply {
-            effects.append(.pushPullReply(pushPullState(isJoin: false), to: from))
-        }
         return effects
+    }
+
+    /// Merges a peer's push-pull request and answers it with this node's state, to be written
+    /// back on the stream the request came in on; nil once this node has left.
+    public mutating func answerPushPull(_ state: PushPullState, from: MemberAddress, now: Duration) -> PushPullAnswer? {
+        guard !hasLeft else { return nil }
+        var effects: [MembershipEffect] = []
+        if seeds.contains(from) { seedMembers[from] = state.sender.subject }
+        merge(state, now: now, effects: &effects)
+        return PushPullAnswer(reply: pushPullState(isJoin: false), effects: effects)
     }
 
     mutating func merge(_ state: PushPullState, now: Duration, effects: inout [MembershipEffect]) {

@@ -3,11 +3,10 @@
 public enum MembershipEffect: Sendable {
     /// Send one UDP datagram.
     case send(Datagram, to: MemberAddress)
-    /// Open a stream and send a push-pull request; the peer's reply comes back through
-    /// `receivePushPull(_:from:isReply: true, now:)`.
+    /// Open a stream and send a push-pull request; hand the peer's reply to
+    /// `receivePushPullReply(_:from:now:)`. (A request this node receives is answered through
+    /// `answerPushPull`, whose reply the shell writes on the stream that asked.)
     case pushPull(PushPullState, to: MemberAddress)
-    /// Answer a push-pull request on the stream it came in on.
-    case pushPullReply(PushPullState, to: MemberAddress)
     /// TCP fallback ping; report the outcome with `streamPingResult(target:seq:succeeded:now:)`.
     case streamPing(target: NodeID, seq: UInt64, to: MemberAddress)
     /// Durably store this incarnation before the next restart (start at stored + 1).

@@ -34,3 +34,12 @@ public struct PushPullState: Hashable, Sendable {
         entries.reduce(sender.estimatedSize + 16) { $0 + $1.alive.estimatedSize + ($1.accusation?.estimatedSize ?? 0) + 4 }
     }
 }
+
+/// What answering a push-pull request yields: the reply for the stream that asked, and the
+/// effects of merging the request.
+public struct PushPullAnswer: Sendable {
+    /// This node's state, to be written back on the requesting stream.
+    public var reply: PushPullState
+    /// What merging the request changed, to be carried out like any other effects.
+    public var effects: [MembershipEffect]
+}

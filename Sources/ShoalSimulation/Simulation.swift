@@ -212,7 +212,20 @@ public final class Simulation {
             guard let admitted = gate(datagram, from: from, at: index) else { return }
             effects = nodes[index].box!.state.receive(admitted, from: from, now: now)
         case .pushPull(let state, let from, let isReply):
-            effects = nodes[index].box!.state.receivePushPull(state, from: from, isReply: isReply, now: now)
+            if isReply {
+                effects = nodes[index].box!.state.receivePushPullReply(state, from: from, now: now)
+            } else {
+                guard let answer = nodes[index].box!.state.answerPushPull(state, from: from, now: now) else { return }
+                effects = answer.effects
+                // The reply travels back on the requester's stream, which needs both directions open.
+                if let requester = addressIndex[from], linkOpen(from: index, to: requester), linkOpen(from: requester, to: index) {
+                    pushPullsSent += 1
+                    streamBytesSent += answer.reply.estimatedSize
+                    agenda.schedule(
+                        .deliver(node: requester, .pushPull(answer.reply, from: nodes[index].metadata.address, isReply: true)),
+                        at: now + oneWayDelay())
+                }
+            }
         }
         carryOut(effects, of: index)
     }
@@ -272,11 +285,9 @@ public final class Simulation {
                     continue
                 }
                 agenda.schedule(.deliver(node: target, .datagram(datagram, from: sender.metadata.address)), at: now + oneWayDelay())
-            case .pushPull(let state, let address), .pushPullReply(let state, let address):
+            case .pushPull(let state, let address):
                 pushPullsSent += 1
                 streamBytesSent += state.estimatedSize
-                var isReply = false
-                if case .pushPullReply = effect { isReply = true }
                 if sender.outboundDown {
                     agenda.schedule(.sendFailed(node: index, life: sender.life, to: address), at: now)
                     continue
@@ -286,7 +297,7 @@ public final class Simulation {
                     !nodes[target].outboundDown
                 else { continue }
                 let delay = oneWayDelay() * 3
-                agenda.schedule(.deliver(node: target, .pushPull(state, from: sender.metadata.address, isReply: isReply)), at: now + delay)
+                agenda.schedule(.deliver(node: target, .pushPull(state, from: sender.metadata.address, isReply: false)), at: now + delay)
             case .streamPing(let targetID, let seq, let address):
                 var succeeded = false
                 if let target = addressIndex[address], !sender.outboundDown, nodes[target].isRunning, !nodes[target].paused,

@@ -73,9 +73,9 @@ struct IntroductionTests {
         _ = node.join(seeds: [Fixture.address(1)], now: .zero)
         #expect(node.pendingBroadcasts == 1)
         // The seed's reply names member 2; the next gossip round tells it about us.
-        _ = node.receivePushPull(
+        _ = node.receivePushPullReply(
             PushPullState(sender: Fixture.alive(1, 1), entries: [PushPullEntry(alive: Fixture.alive(2, 1), accusation: nil)], isJoin: false),
-            from: Fixture.address(1), isReply: true, now: .milliseconds(10))
+            from: Fixture.address(1), now: .milliseconds(10))
         let gossip = node.advance(to: .milliseconds(400)).sends
         #expect(gossip.contains { $0.1 == Fixture.address(2) && carriesOwnAlive($0.0) })
     }

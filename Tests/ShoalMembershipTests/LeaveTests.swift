@@ -69,8 +69,8 @@ struct LeaveTests {
             sender: Fixture.alive(1, 1),
             entries: [PushPullEntry(alive: Fixture.alive(7, 1), accusation: Fixture.dead(7, 1, by: 1)), PushPullEntry(alive: Fixture.alive(8, 1), accusation: nil)],
             isJoin: false)
-        let effects = node.receivePushPull(state, from: Fixture.address(1), isReply: false, now: .seconds(1))
+        let answer = node.answerPushPull(state, from: Fixture.address(1), now: .seconds(1))
         #expect(node.member(Fixture.id(7)) == nil && node.member(Fixture.id(8))?.status == .alive)
-        #expect(effects.contains { if case .pushPullReply = $0 { true } else { false } })
+        #expect(answer?.reply.entries.contains { $0.alive.subject == Fixture.id(8) } == true)
     }
 }

@@ -13,9 +13,6 @@ extension MembershipService {
                 await send(datagram, to: address)
             case .pushPull(let state, let address):
                 streamJobs?.yield(.pushPull(state, to: address))
-            case .pushPullReply:
-                // Replies are written on the stream that asked (see `merge`); one reaching here has no stream.
-                break
             case .streamPing(let target, let seq, let address):
                 streamJobs?.yield(.streamPing(target: target, seq: seq, to: address))
             case .persistIncarnation(let value):
@@ -82,21 +79,20 @@ extension MembershipService {
 
     /// Announces the leave, keeps answering until it has spread (or nobody is left to tell),
     /// then closes the sockets.
-    func leaveAndClose(tcp: any Channel) async {
+    func leaveAndClose() async {
         let others = core.members.filter { $0.id != core.myself && ($0.status == .alive || $0.status == .suspect) }
         if !others.isEmpty {
             logger.info("leaving the cluster", metadata: ["members": "\(others.count)"])
             await apply(core.leave(now: now))
-            let deadline = clock.now + core.config.leavePropagationTime
-            while clock.now < deadline, !core.hasLeft {
-                try? await clock.sleep(for: .milliseconds(50))
+            let deadline = now + core.config.leavePropagationTime
+            while now < deadline, !core.hasLeft {
+                try? await clock.sleep(.milliseconds(50))
                 await apply(core.tick(now: now))
             }
         }
         stopping = true
         for continuation in subscribers.values { continuation.finish() }
         try? await udp.close()
-        try? await tcp.close()
     }
 }
 

@@ -1,9 +1,9 @@
 import Logging
-import NIOCore
-import NIOPosix
 import ShoalCrypto
 import ShoalMembership
+import ShoalTransport
 import ShoalWire
+import Synchronization
 
 extension MembershipService {
     /// How long a push-pull or fallback ping may take end to end.
@@ -19,14 +19,16 @@ extension MembershipService {
         }
     }
 
-    /// Sends our state and merges the reply; returns whether the peer answered.
+    /// Sends our state and merges the reply; returns whether the peer answered. The reply must
+    /// be signed by the node the handshake authenticated: a stream carries only its peer's word.
     func pushPull(_ state: PushPullState, to address: MemberAddress) async -> Bool {
         var message = Shoal_Wire_V1_StreamMessage()
         message.pushPull = WireMapping.encode(state, isReply: false)
-        guard let reply = await exchange(message, with: address), case .pushPull(let theirs)? = reply.kind else {
-            return false
-        }
-        await merge(theirs, from: address, isReply: true)
+        guard let (reply, peer) = await exchange(message, with: address, expecting: nil),
+            case .pushPull(let theirs)? = reply.kind,
+            let checked = checkedPushPull(theirs, from: peer)
+        else { return false }
+        await apply(core.receivePushPullReply(admit(checked, from: address), from: address, now: now))
         return true
     }
 
@@ -34,31 +36,25 @@ extension MembershipService {
         var message = Shoal_Wire_V1_StreamMessage()
         message.streamPing.seq = seq
         message.streamPing.target = .init(target.bytes)
-        guard let reply = await exchange(message, with: address), case .ack(let ack)? = reply.kind else { return false }
+        let expected = try? PublicKey(bytes: target.bytes)
+        guard let (reply, _) = await exchange(message, with: address, expecting: expected), case .ack(let ack)? = reply.kind
+        else { return false }
         return ack.seq == seq && Array(ack.from) == target.bytes
     }
 
-    /// Connects, handshakes, sends one message and reads one answer.
-    private func exchange(_ message: Shoal_Wire_V1_StreamMessage, with address: MemberAddress) async
-        -> Shoal_Wire_V1_StreamMessage?
-    {
-        let key = credentials.key
-        let cluster = credentials.clusterID
-        let handshakeCounter = counter.take()
+    /// Sends one message on a pooled `membership/1` connection and reads one answer.
+    private nonisolated func exchange(
+        _ message: Shoal_Wire_V1_StreamMessage, with address: MemberAddress, expecting: PublicKey?
+    ) async -> (Shoal_Wire_V1_StreamMessage, PeerIdentity)? {
+        let transport = self.transport
         do {
-            return try await withTimeout(Self.streamTimeout, clock: clock) {
-                let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                    .connectTimeout(.seconds(2))
-                    .connect(host: address.host, port: Int(address.port)) { channel in
-                        channel.eventLoop.makeCompletedFuture {
-                            try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
-                        }
-                    }
-                return try await channel.executeThenClose { inbound, outbound in
-                    var stream = StreamChannel(inbound: inbound.makeAsyncIterator(), outbound: outbound)
-                    try await stream.handshake(key: key, cluster: cluster, counter: handshakeCounter, isInitiator: true)
-                    try await stream.send(message)
-                    return try await stream.receive()
+            return try await withTimeout(Self.streamTimeout, clock: clock.clock) {
+                try await transport.withConnection(
+                    to: address.host, port: Int(address.port), protocol: .membership, expecting: expecting
+                ) { connection in
+                    try await connection.send(message)
+                    let (reply, _) = try await connection.receive(Shoal_Wire_V1_StreamMessage.self)
+                    return (reply, connection.peer)
                 }
             }
         } catch {
@@ -67,52 +63,40 @@ extension MembershipService {
         }
     }
 
-    /// Answers one inbound stream: a push-pull (merge and reply) or a fallback ping.
-    func serve(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>) async {
-        let key = credentials.key
-        let cluster = credentials.clusterID
-        let handshakeCounter = counter.take()
-        let remote = connection.channel.remoteAddress?.memberAddress
-        do {
-            try await withTimeout(Self.streamTimeout, clock: clock) {
-                try await connection.executeThenClose { inbound, outbound in
-                    var stream = StreamChannel(inbound: inbound.makeAsyncIterator(), outbound: outbound)
-                    try await stream.handshake(key: key, cluster: cluster, counter: handshakeCounter, isInitiator: false)
-                    let request = try await stream.receive()
-                    guard let reply = await self.answer(request, from: remote) else { return }
-                    try await stream.send(reply)
+    /// Serves one inbound `membership/1` connection: push-pulls and fallback pings, one after
+    /// another, until the peer closes it. Decoding and certificate checks run here, in the
+    /// connection's task, not on the actor that answers probes.
+    nonisolated func serve(_ connection: PeerConnection) async {
+        let remote = connection.remoteAddress.flatMap(MemberAddress.init(parsing:))
+        while let (request, _) = try? await connection.receive(Shoal_Wire_V1_StreamMessage.self) {
+            switch request.kind {
+            case .pushPull(let theirs):
+                guard streamLimits.admit(connection.peer.key, at: clock.elapsed()) else {
+                    metrics.countDropped(reason: "stream_rate_limited")
+                    await connection.goodbye("too many push-pulls; slow down")
+                    return
                 }
+                guard let remote, let checked = checkedPushPull(theirs, from: connection.peer),
+                    let state = await answer(checked, from: remote)
+                else { return }
+                var reply = Shoal_Wire_V1_StreamMessage()
+                reply.pushPull = WireMapping.encode(state, isReply: true)
+                do { try await connection.send(reply) } catch { return }
+            case .streamPing(let ping):
+                guard Array(ping.target) == credentials.nodeID.bytes else { return }
+                var reply = Shoal_Wire_V1_StreamMessage()
+                reply.ack.seq = ping.seq
+                reply.ack.from = .init(credentials.nodeID.bytes)
+                do { try await connection.send(reply) } catch { return }
+            case .ack, nil:
+                return
             }
-        } catch {
-            metrics.countDropped(reason: "stream_failed")
-            logger.debug("inbound stream failed: \(error)")
         }
     }
 
-    private func answer(_ request: Shoal_Wire_V1_StreamMessage, from remote: MemberAddress?) async
-        -> Shoal_Wire_V1_StreamMessage?
-    {
-        switch request.kind {
-        case .pushPull(let theirs):
-            guard let remote else { return nil }
-            guard let state = await merge(theirs, from: remote, isReply: false) else { return nil }
-            var reply = Shoal_Wire_V1_StreamMessage()
-            reply.pushPull = WireMapping.encode(state, isReply: true)
-            return reply
-        case .streamPing(let ping):
-            guard Array(ping.target) == core.myself.bytes else { return nil }
-            var reply = Shoal_Wire_V1_StreamMessage()
-            reply.ack.seq = ping.seq
-            reply.ack.from = .init(core.myself.bytes)
-            return reply
-        case .ack, nil:
-            return nil
-        }
-    }
-
-    /// Checks and merges a peer's push-pull; returns our reply state when one is owed.
-    @discardableResult
-    func merge(_ message: Shoal_Wire_V1_PushPull, from remote: MemberAddress, isReply: Bool) async -> PushPullState? {
+    /// Decodes a push-pull and keeps it only if its sender is the authenticated peer; entries
+    /// whose certificates do not verify are dropped here, off the actor.
+    nonisolated func checkedPushPull(_ message: Shoal_Wire_V1_PushPull, from peer: PeerIdentity) -> PushPullState? {
         let state: PushPullState
         do {
             state = try WireMapping.decode(message)
@@ -120,17 +104,54 @@ extension MembershipService {
             metrics.countDropped(reason: error.reason)
             return nil
         }
+        guard state.sender.subject.bytes == peer.key.bytes else {
+            metrics.countDropped(reason: "push_pull_not_from_peer")
+            logger.warning("refused a push-pull signed for another node than the stream's peer", metadata: ["peer": "\(peer)"])
+            return nil
+        }
+        return certificates.prefilter(state, authority: credentials.authority, now: clock.unixSeconds)
+    }
+
+    /// Merges a peer's push-pull request and returns our reply.
+    private func answer(_ state: PushPullState, from remote: MemberAddress) async -> PushPullState? {
+        guard let answer = core.answerPushPull(admit(state, from: remote), from: remote, now: now) else { return nil }
+        await apply(answer.effects)
+        return answer.reply
+    }
+
+    /// The certificate gate's verdict on an authenticated peer's push-pull.
+    private func admit(_ state: PushPullState, from remote: MemberAddress) -> PushPullState {
         guard let admitted = gate.filter(state, now: unixSeconds) else {
             metrics.countDropped(reason: "uncertified_sender")
             logger.warning("refused push-pull from a node without a valid certificate", metadata: ["from": "\(remote)"])
-            return nil
+            return PushPullState(sender: state.sender, entries: [], isJoin: state.isJoin)
         }
-        var reply: PushPullState?
-        var rest: [MembershipEffect] = []
-        for effect in core.receivePushPull(admitted, from: remote, isReply: isReply, now: now) {
-            if case .pushPullReply(let state, _) = effect { reply = state } else { rest.append(effect) }
+        return admitted
+    }
+}
+
+/// Bounds how many push-pulls one certified peer may ask for: a burst, refilled over a window
+/// (each member normally asks once a push-pull period, 30 s or more).
+final class StreamRateLimit: Sendable {
+    static let burst = 8
+    static let window = Duration.seconds(10)
+    private let state = Mutex<(windowStart: Duration, counts: [[UInt8]: Int])>((.zero, [:]))
+
+    func admit(_ peer: PublicKey, at now: Duration) -> Bool {
+        state.withLock { state in
+            if now - state.windowStart >= Self.window { state = (now, [:]) }
+            let count = state.counts[peer.bytes, default: 0]
+            guard count < Self.burst else { return false }
+            state.counts[peer.bytes] = count + 1
+            return true
         }
-        await apply(rest)
-        return reply
+    }
+}
+
+extension MemberAddress {
+    /// Parses `ip:port` or `[v6]:port` as a transport reports it.
+    init?(parsing text: String) {
+        guard let parsed = HostPort(parsing: text), let port = UInt16(exactly: parsed.port) else { return nil }
+        self.init(host: parsed.host, port: port)
     }
 }

@@ -27,11 +27,11 @@ final class DatagramReceiver: ChannelInboundHandler, Sendable {
     }
 }
 
-/// The gossip sockets, bound before the service starts so that a port of 0 (tests,
-/// dev mode) is resolved to the real one before the node advertises itself.
+/// The gossip UDP socket, bound before the service starts so that a port of 0 (tests, dev
+/// mode) is resolved to the real one before the node advertises itself. (The TCP listener on
+/// the same port is the transport's.)
 struct GossipSockets: Sendable {
     let udp: any Channel
-    let tcp: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>
     let datagrams: AsyncStream<AddressedEnvelope<ByteBuffer>>
     let continuation: AsyncStream<AddressedEnvelope<ByteBuffer>>.Continuation
 
@@ -59,27 +59,12 @@ struct GossipSockets: Sendable {
     /// The port both sockets listen on.
     var port: Int { udp.localAddress?.port ?? 0 }
 
-    /// Binds UDP on `address`, then TCP on the same host and the port UDP got.
+    /// Binds UDP on `address`.
     static func bind(_ address: HostPort) async throws(AgentError) -> GossipSockets {
         let (datagrams, continuation) = AsyncStream.makeStream(
             of: AddressedEnvelope<ByteBuffer>.self, bufferingPolicy: .bufferingNewest(4_096))
         let udp = try await bindUDP(address, continuation: continuation)
-        let port = udp.localAddress?.port ?? address.port
-        do {
-            let tcp = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                .bind(host: address.host, port: port) { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
-                    }
-                }
-            return GossipSockets(udp: udp, tcp: tcp, datagrams: datagrams, continuation: continuation)
-        } catch {
-            try? await udp.close()
-            throw .bindFailed(
-                what: "gossip (TCP)", address: "\(address.host):\(port)",
-                reason: "\(AdminClient.reason(error)) (is another shoal agent running? set --bind)")
-        }
+        return GossipSockets(udp: udp, datagrams: datagrams, continuation: continuation)
     }
 }
 
@@ -165,8 +150,8 @@ extension MembershipService {
     /// the link is back, so it binds the same address again, at most once a second.
     func reopenUDPIfClosed() async {
         guard !udp.isActive, !stopping else { return }
-        if let last = lastReopen, clock.now - last < .seconds(1) { return }
-        lastReopen = clock.now
+        if let last = lastReopen, now - last < .seconds(1) { return }
+        lastReopen = now
         do {
             udp = try await GossipSockets.bindUDP(settings.bind, continuation: sockets.continuation)
             metrics.countSocketReopen()

@@ -5,10 +5,12 @@ import NIOPosix
 import ServiceLifecycle
 import ShoalCrypto
 import ShoalMembership
+import ShoalTransport
 import ShoalWire
 
-/// The shell around the SWIM core: owns the UDP socket, the TCP listener and the
-/// clock, feeds the core what arrives, and carries out the effects it returns.
+/// The shell around the SWIM core: owns the UDP socket, speaks `membership/1` over the
+/// transport (push-pull and the fallback ping), feeds the core what arrives, and carries out
+/// the effects it returns. Time comes from an injected `ShellClock`.
 actor MembershipService {
     struct Settings: Sendable {
         var bind: HostPort
@@ -21,15 +23,17 @@ actor MembershipService {
     let credentials: NodeCredentials
     let logger: Logger
     let metrics: AgentMetrics
-    let clock: ContinuousClock
-    let started: ContinuousClock.Instant
+    let clock: ShellClock
+    let transport: Transport
+    let streamLimits = StreamRateLimit()
+    let certificates = CertificateCache()
     let incarnations: IncarnationStore
     var core: Membership
     var gate: CertificateGate
     var replay: [PublicKey: ReplayWindow] = [:]
     var counter: EnvelopeCounter
     var udp: any Channel
-    var lastReopen: ContinuousClock.Instant?
+    var lastReopen: Duration?
     var socketAddresses: [MemberAddress: SocketAddress] = [:]
     var stopping = false
     let sockets: GossipSockets
@@ -39,8 +43,8 @@ actor MembershipService {
     let requestShutdown: @Sendable () -> Void
 
     init(
-        settings: Settings, sockets: GossipSockets, credentials: NodeCredentials, stateDirectory: String,
-        labels: [String: String],
+        settings: Settings, sockets: GossipSockets, transport: Transport, credentials: NodeCredentials,
+        stateDirectory: String, labels: [String: String], clock: ShellClock = .system,
         logger: Logger, metrics: AgentMetrics, requestShutdown: @escaping @Sendable () -> Void
     ) throws(AgentError) {
         self.settings = settings
@@ -50,8 +54,8 @@ actor MembershipService {
         self.logger = logger
         self.metrics = metrics
         self.requestShutdown = requestShutdown
-        clock = ContinuousClock()
-        started = clock.now
+        self.clock = clock
+        self.transport = transport
         incarnations = IncarnationStore(stateDirectory: stateDirectory)
         let previous = try incarnations.load()
         let myself = NodeID(bytes: credentials.nodeID.bytes)
@@ -61,8 +65,8 @@ actor MembershipService {
             labels: labels, cpuMillis: UInt32(ProcessInfo.processInfo.activeProcessorCount * 1_000),
             memoryBytes: ProcessInfo.processInfo.physicalMemory, version: ShoalVersion.current,
             certificate: credentials.certificate.encoded())
-        let now = UInt64(Date().timeIntervalSince1970 * 1_000_000)
-        counter = EnvelopeCounter(start: now)
+        // Above every counter the previous life of this node can have used (one a datagram).
+        counter = EnvelopeCounter(start: clock.unixMicroseconds())
         gate = CertificateGate(authority: credentials.authority, myself: myself)
         core = Membership(
             myself: myself, metadata: metadata, incarnation: previous + 1, config: settings.profile,
@@ -71,9 +75,9 @@ actor MembershipService {
     }
 
     /// Virtual time of the core: time since this service started.
-    var now: Duration { clock.now - started }
+    var now: Duration { clock.elapsed() }
 
-    var unixSeconds: UInt64 { UInt64(Date().timeIntervalSince1970) }
+    var unixSeconds: UInt64 { clock.unixSeconds }
 
     /// The members as the admin API shows them.
     func members() -> [AdminAPI.Member] {
@@ -86,22 +90,12 @@ actor MembershipService {
         streamJobs = jobContinuation
         let datagrams = sockets.datagrams
         let datagramContinuation = sockets.continuation
-        let tcp = sockets.tcp
         metrics.setMembers(core.members)
         logger.info("gossip listening", metadata: ["bind": "\(settings.bind)", "advertise": "\(settings.advertise)"])
 
         await withDiscardingTaskGroup { group in
             group.addTask {
                 for await datagram in datagrams { await self.receive(datagram) }
-            }
-            group.addTask {
-                try? await tcp.executeThenClose { inbound in
-                    try await withThrowingDiscardingTaskGroup { connections in
-                        for try await connection in inbound {
-                            connections.addTask { await self.serve(connection) }
-                        }
-                    }
-                }
             }
             group.addTask {
                 await withDiscardingTaskGroup { outbound in
@@ -113,7 +107,7 @@ actor MembershipService {
             group.addTask { await cancelWhenGracefulShutdown { await self.retryJoin() } }
             group.addTask {
                 try? await gracefulShutdown()
-                await self.leaveAndClose(tcp: tcp.channel)
+                await self.leaveAndClose()
                 datagramContinuation.finish()
                 jobContinuation.finish()
             }
@@ -124,7 +118,7 @@ actor MembershipService {
     private func tickLoop() async {
         while !Task.isCancelled && !core.hasLeft {
             let wait = min(max(core.nextDeadline - now, .milliseconds(2)), .milliseconds(100))
-            do { try await clock.sleep(for: wait) } catch { return }
+            do { try await clock.sleep(wait) } catch { return }
             if now >= core.nextDeadline {
                 await apply(core.tick(now: now))
             }
@@ -143,24 +137,26 @@ actor MembershipService {
             if joined > 0 { return }
             logger.warning(
                 "no seed answered; retrying", metadata: ["seeds": "\(settings.seeds)", "in": "\(backoff)"])
-            do { try await clock.sleep(for: backoff) } catch { return }
+            do { try await clock.sleep(backoff) } catch { return }
             backoff = min(backoff * 2, .seconds(30))
         }
     }
 
-    /// Push-pulls with each address; returns how many answered.
+    /// Joins through `addresses`: with `register`, the core's `join` (persist the incarnation,
+    /// remember the seeds for re-probing, gossip ourselves), else only `contact` (an operator's
+    /// `shoal join`); every effect is carried out, the push-pulls at once. Returns how many
+    /// answered; stops early when the calling task is cancelled (the client went away).
     func join(_ addresses: [HostPort], register: Bool) async -> Int {
         let seeds = addresses.map { MemberAddress(host: $0.host, port: UInt16($0.port)) }
-        if register {
-            // Persists the incarnation and records the seeds for re-probing after partitions.
-            for effect in core.join(seeds: seeds, now: now) {
-                if case .persistIncarnation = effect { await apply([effect]) }
-            }
-        }
+        let effects = register ? core.join(seeds: seeds, now: now) : core.contact(seeds)
         var answered = 0
-        for seed in seeds {
-            let state = core.pushPullState(isJoin: true)
-            if await pushPull(state, to: seed) { answered += 1 }
+        for effect in effects {
+            guard !Task.isCancelled else { break }
+            if case .pushPull(let state, let address) = effect {
+                if await pushPull(state, to: address) { answered += 1 }
+            } else {
+                await apply([effect])
+            }
         }
         return answered
     }
