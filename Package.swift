@@ -125,6 +125,12 @@ let package = Package(
             ],
             swiftSettings: strict),
         .testTarget(
-            name: "ShoalAgentTests", dependencies: ["ShoalAgent", "ShoalCrypto", "ShoalWire"], swiftSettings: strict),
+            name: "ShoalAgentTests",
+            dependencies: [
+                "ShoalAgent", "ShoalCrypto", "ShoalWire", "ShoalTransport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: strict),
     ]
 )

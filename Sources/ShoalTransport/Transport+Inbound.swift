@@ -36,8 +36,8 @@ extension Transport {
                 try await PeerConnection.establish(over: link, handshake: handshake, maximumFrame: self.configuration.maximumFrameBytes)
             }
         } catch {
-            link.close()
             metrics.refused(error.reason)
+            link.close()
             logger.debug("inbound handshake refused", metadata: ["from": "\(link.remoteAddress ?? "?")", "error": "\(error)"])
             return
         }

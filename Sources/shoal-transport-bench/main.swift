@@ -10,6 +10,7 @@ import NIOPosix
 import ShoalCrypto
 import ShoalTransport
 import ShoalWire
+import Synchronization
 
 let seconds = CommandLine.arguments.dropFirst().first.flatMap(Double.init) ?? 3
 let chunk = 1 << 20
@@ -55,7 +56,7 @@ func rawTCP() async throws -> Double {
         .connect(host: "127.0.0.1", port: server.localAddress!.port!) { channel in
             channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
         }
-    let buffer = ByteBuffer(data: payload)
+    let buffer = ByteBuffer(bytes: payload)
     let clock = ContinuousClock()
     let start = clock.now
     var sent = 0
@@ -117,9 +118,9 @@ func transport() async throws -> (Double, String) {
 }
 
 final class ReceivedCounter: Sendable {
-    private let count = NIOLockedValueBox(0)
-    func add(_ bytes: Int) { count.withLockedValue { $0 += bytes } }
-    var value: Int { count.withLockedValue { $0 } }
+    private let count = Mutex(0)
+    func add(_ bytes: Int) { count.withLock { $0 += bytes } }
+    var value: Int { count.withLock { $0 } }
 }
 
 let tcp = try await rawTCP()

@@ -38,6 +38,14 @@ extension AdminAPI {
         public var id: String?
         public var incarnation: UInt64?
 
+        /// The API's view of a feed change.
+        init(_ change: MembershipFeed.Change) {
+            self.init(
+                event: change.kind.rawValue, member: change.member.map(Member.init),
+                id: change.member == nil && change.kind == .reaped ? Hex.encode(change.id.bytes) : nil,
+                incarnation: change.incarnation)
+        }
+
         init(event: String, member: Member?, id: String? = nil, incarnation: UInt64? = nil) {
             self.event = event
             self.member = member

@@ -29,18 +29,17 @@ extension MembershipService {
     }
 
     private func report(_ event: MembershipEvent) {
-        let record: AdminAPI.MemberEvent
+        let change: MembershipFeed.Change
         switch event {
-        case .joined(let member): record = .init(event: "joined", member: .init(member))
-        case .updated(let member): record = .init(event: "updated", member: .init(member))
-        case .suspected(let member): record = .init(event: "suspected", member: .init(member))
-        case .failed(let member): record = .init(event: "failed", member: .init(member))
-        case .left(let member): record = .init(event: "left", member: .init(member))
-        case .reaped(let id):
-            record = .init(event: "reaped", member: nil, id: Hex.encode(id.bytes))
-        case .refuted(let incarnation):
-            record = .init(event: "refuted", member: nil, incarnation: incarnation)
+        case .joined(let member): change = publish(.joined, member: member, id: member.id)
+        case .updated(let member): change = publish(.updated, member: member, id: member.id)
+        case .suspected(let member): change = publish(.suspected, member: member, id: member.id)
+        case .failed(let member): change = publish(.failed, member: member, id: member.id)
+        case .left(let member): change = publish(.left, member: member, id: member.id)
+        case .reaped(let id): change = publish(.reaped, member: nil, id: id)
+        case .refuted(let incarnation): change = publish(.refuted, member: nil, id: core.myself, incarnation: incarnation)
         }
+        let record = AdminAPI.MemberEvent(change)
         let level: Logger.Level = ["failed", "suspected"].contains(record.event) ? .warning : .info
         logger.log(
             level: level, "member \(record.event)",
@@ -48,21 +47,14 @@ extension MembershipService {
                 "name": "\(record.member?.name ?? "-")", "id": "\(record.member?.id.prefix(16) ?? record.id?.prefix(16) ?? "-")",
                 "incarnation": "\(record.member?.incarnation ?? record.incarnation ?? 0)",
             ])
-        for (id, continuation) in subscribers {
-            // A client that went away is noticed here, on the next event.
-            if case .terminated = continuation.yield(record) { subscribers[id] = nil }
-        }
         metrics.setMembers(core.members)
     }
 
-    /// A stream of membership events for `shoal monitor`; ends when the client goes away.
-    func subscribe() -> AsyncStream<AdminAPI.MemberEvent> {
-        let (stream, continuation) = AsyncStream.makeStream(
-            of: AdminAPI.MemberEvent.self, bufferingPolicy: .bufferingNewest(1_024))
-        let id = nextSubscriber
-        nextSubscriber += 1
-        subscribers[id] = continuation
-        return stream
+    /// A stream of membership events for `shoal monitor`: a bounded consumer of the feed (a
+    /// client that stops reading loses the oldest events, never the agent's memory); ends when
+    /// the client goes away or the agent stops.
+    func subscribe() -> AsyncMapSequence<AsyncStream<MembershipFeed.Change>, AdminAPI.MemberEvent> {
+        subscribeFeed(bound: 1_024).changes.map { AdminAPI.MemberEvent($0) }
     }
 
     /// `shoal force-leave NAME`: returns whether a dead or suspect member of that name was marked left.
@@ -91,7 +83,7 @@ extension MembershipService {
             }
         }
         stopping = true
-        for continuation in subscribers.values { continuation.finish() }
+        finishFeed()
         try? await udp.close()
     }
 }

@@ -38,8 +38,9 @@ actor MembershipService {
     var stopping = false
     let sockets: GossipSockets
     var streamJobs: AsyncStream<StreamJob>.Continuation?
-    var subscribers: [UInt64: AsyncStream<AdminAPI.MemberEvent>.Continuation] = [:]
+    var feedSubscribers: [UInt64: AsyncStream<MembershipFeed.Change>.Continuation] = [:]
     var nextSubscriber: UInt64 = 0
+    var feedVersion: UInt64 = 0
     let requestShutdown: @Sendable () -> Void
 
     init(
