@@ -59,10 +59,12 @@ public struct Agent: Sendable {
             sockets: sockets, transport: transport, credentials: credentials, stateDirectory: configuration.stateDirectory,
             labels: configuration.labels, clock: clock, logger: logger, metrics: metrics,
             requestShutdown: { requestShutdown.yield() })
-        transport.register(.membership) { connection in await membership.serve(connection) }
+        // Every subsystem plugs in here, and only here.
+        let subsystems: [any AgentSubsystem] = [MembershipSubsystem(service: membership)]
+        for subsystem in subsystems { subsystem.registerProtocols(on: transport) }
         let state = AdminState(
             credentials: credentials, configuration: configuration, metrics: metrics, started: .now,
-            membership: membership, gossipAddress: advertise)
+            subsystems: subsystems, gossipAddress: advertise)
         let notifier = SystemdNotifier(environment: environment)
         var listeners: Set<String> = ["admin"]
         if configuration.metricsAddress != nil { listeners.insert("metrics") }
@@ -84,8 +86,9 @@ public struct Agent: Sendable {
         }
 
         var services: [any Service] = [
-            ShutdownNotice(notifier: notifier, logger: logger), TransportService(transport: transport, listener: listener), membership,
+            ShutdownNotice(notifier: notifier, logger: logger), TransportService(transport: transport, listener: listener),
         ]
+        services += subsystems.flatMap(\.services)
         services.append(
             AdminHTTPServer(
                 router: AdminRouter.make(state: state), address: .unixDomainSocket(path: socketPath),

@@ -8,7 +8,7 @@ struct AdminState: Sendable {
     let configuration: AgentConfiguration
     let metrics: AgentMetrics
     let started: ContinuousClock.Instant
-    let membership: MembershipService
+    let subsystems: [any AgentSubsystem]
     let gossipAddress: HostPort
 
     var uptimeSeconds: Double {
@@ -31,7 +31,7 @@ enum AdminRouter {
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
         }
-        addMembershipRoutes(to: router, membership: state.membership)
+        for subsystem in state.subsystems { subsystem.addRoutes(to: router) }
         return router
     }
 

@@ -1,0 +1,103 @@
+import Foundation
+import Logging
+import ShoalCrypto
+import ShoalMembership
+import ShoalTransport
+import ShoalWire
+import Testing
+
+@testable import ShoalAgent
+
+/// The membership shell in one process, its streams on an in-memory transport: no TCP socket,
+/// so what the shell does with a push-pull is pinned without a cluster of processes.
+@Suite("membership shell over an in-memory transport")
+struct MembershipShellTests {
+    let authority = ClusterAuthority(signingKey: .generate())
+    let network = MemoryNetwork()
+
+    struct Node {
+        let service: MembershipService
+        let transport: Transport
+        let address: HostPort
+        let metrics: AgentMetrics
+    }
+
+    func credentials(_ name: String) throws -> NodeCredentials {
+        let key = SigningKey.generate()
+        let certificate = try authority.issue(nodeKey: key.publicKey, name: name, expiresAt: UInt64.max / 2)
+        return NodeCredentials(key: key, authority: authority.publicKey, certificate: certificate, keyCreated: true)
+    }
+
+    func node(_ name: String, directory: TemporaryDirectory) async throws -> Node {
+        let credentials = try credentials(name)
+        let transport = Transport(
+            identity: TransportIdentity(
+                key: credentials.key, certificate: credentials.certificate, authority: credentials.authority,
+                clusterID: credentials.clusterID),
+            clock: ContinuousClock(), wallClock: { ShellClock.system.unixSeconds }, dialer: network.dialer(from: "127.0.0.1:0"),
+            metrics: TransportMetrics(factory: AgentMetrics(version: "test", nodeName: name).factory), logger: Logger(label: name))
+        let metrics = AgentMetrics(version: "test", nodeName: name)
+        let sockets = try await GossipSockets.bind(HostPort(host: "127.0.0.1", port: 0))
+        let address = HostPort(host: "127.0.0.1", port: sockets.port)
+        let service = try MembershipService(
+            settings: .init(bind: address, advertise: address, seeds: [], profile: .local), sockets: sockets, transport: transport,
+            credentials: credentials, stateDirectory: directory.path + "/" + name, labels: [:], logger: Logger(label: name),
+            metrics: metrics, requestShutdown: {})
+        MembershipSubsystem(service: service).registerProtocols(on: transport)
+        network.attach(transport, at: address.description)
+        return Node(service: service, transport: transport, address: address, metrics: metrics)
+    }
+
+    func run(_ nodes: [Node], _ body: () async throws -> Void) async throws {
+        try await withThrowingDiscardingTaskGroup { group in
+            for node in nodes {
+                group.addTask { await node.transport.run() }
+                group.addTask { try await node.service.run() }
+            }
+            defer { group.cancelAll() }
+            try await body()
+            for node in nodes { node.transport.shutdown() }
+        }
+    }
+
+    @Test("a push-pull over the transport makes two nodes members of each other")
+    func pushPullJoins() async throws {
+        let directory = TemporaryDirectory()
+        let a = try await node("a", directory: directory), b = try await node("b", directory: directory)
+        try await run([a, b]) {
+            #expect(await a.service.join([b.address], register: false) == 1)
+            #expect(await a.service.members().contains { $0.name == "b" && $0.status == "alive" })
+            #expect(await b.service.members().contains { $0.name == "a" && $0.status == "alive" })
+        }
+    }
+
+    @Test("a push-pull signed for another node than the connection's peer is refused and merges nothing")
+    func pushPullMustComeFromPeer() async throws {
+        let directory = TemporaryDirectory()
+        let a = try await node("a", directory: directory)
+        let impostor = try credentials("impostor"), victim = try credentials("victim")
+        let dialler = Transport(
+            identity: TransportIdentity(key: impostor.key, certificate: impostor.certificate, authority: impostor.authority, clusterID: impostor.clusterID),
+            clock: ContinuousClock(), wallClock: { ShellClock.system.unixSeconds }, dialer: network.dialer(from: "127.0.0.1:9"),
+            metrics: TransportMetrics(factory: AgentMetrics(version: "test", nodeName: "impostor").factory), logger: Logger(label: "impostor"))
+        try await run([a]) {
+            try await withThrowingDiscardingTaskGroup { group in
+                group.addTask { await dialler.run() }
+                defer { dialler.shutdown() }
+                // The victim's own, validly signed and certified alive statement, relayed by the impostor.
+                let metadata = MemberMetadata(
+                    name: "victim", address: MemberAddress(host: "127.0.0.77", port: 7946), certificate: victim.certificate.encoded())
+                let alive = Statement.signed(
+                    subject: NodeID(bytes: victim.key.publicKey.bytes), incarnation: 1, claim: .alive(metadata),
+                    by: Ed25519Authenticator(key: victim.key))
+                var request = Shoal_Wire_V1_StreamMessage()
+                request.pushPull = WireMapping.encode(PushPullState(sender: alive, entries: [], isJoin: true), isReply: false)
+                let connection = try await dialler.connect(to: a.address.host, port: a.address.port, protocol: .membership)
+                try await connection.send(request)
+                await #expect(throws: TransportError.self) { _ = try await connection.receive(Shoal_Wire_V1_StreamMessage.self) }
+            }
+            #expect(await !a.service.members().contains { $0.name == "victim" })
+            #expect(String(decoding: a.metrics.render(uptimeSeconds: 0), as: UTF8.self).contains("reason=\"push_pull_not_from_peer\"} 1"))
+        }
+    }
+}
