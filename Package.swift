@@ -44,6 +44,8 @@ let package = Package(
         .systemLibrary(
             name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd",
             providers: [.apt(["libzstd-dev"])]),
+        // glibc's malloc.h, for mallopt (AllocatorTuning).
+        .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
         .target(name: "ShoalCrypto", dependencies: ["CSodium"], swiftSettings: strict),
         .target(name: "ShoalCompression", dependencies: ["CZstd"], swiftSettings: strict),
         .target(
@@ -76,7 +78,7 @@ let package = Package(
         .target(
             name: "ShoalTransport",
             dependencies: [
-                "ShoalCrypto", "ShoalWire",
+                "ShoalCrypto", "ShoalWire", "CMalloc",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

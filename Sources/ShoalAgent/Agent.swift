@@ -24,6 +24,7 @@ public struct Agent: Sendable {
     /// Starts the agent and runs it until a shutdown signal.
     /// - Throws: `AgentError` when a credential, directory or listener cannot be set up.
     public func run() async throws {
+        AllocatorTuning.keepFrameBuffersInHeap()
         let now = UInt64(Date().timeIntervalSince1970)
         let credentials = try NodeCredentials.load(configuration: configuration, now: now)
         if credentials.keyCreated {

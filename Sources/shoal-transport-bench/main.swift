@@ -12,6 +12,7 @@ import ShoalTransport
 import ShoalWire
 import Synchronization
 
+AllocatorTuning.keepFrameBuffersInHeap()
 let seconds = CommandLine.arguments.dropFirst().first.flatMap(Double.init) ?? 3
 let chunk = 1 << 20
 let payload = Data((0..<chunk).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 7) })

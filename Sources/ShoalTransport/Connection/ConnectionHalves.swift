@@ -33,9 +33,18 @@ actor ConnectionReader {
     /// The next record after the handshake, opened and parsed.
     func nextRecord() async throws(TransportError) -> Record {
         guard opener != nil else { throw .badFrame("record before the handshake completed") }
+        var record = try Record(decoding: try await nextSealed())
+        if record.kind == .messageWithBody {
+            // The body came sealed in a frame of its own: decrypted straight into what the caller gets.
+            record.body = try await nextSealed()
+            record.kind = .message
+        }
+        return record
+    }
+
+    private func nextSealed() async throws(TransportError) -> Data {
         let (prefix, sealed) = try await nextFrame(limit: maximumFrame + BulkCipher.overhead + Record.headerOverhead)
-        let plain = try opener!.open(sealed, header: prefix)
-        return try Record(decoding: plain)
+        return try opener!.open(sealed, header: prefix)
     }
 }
 
@@ -58,7 +67,16 @@ actor ConnectionWriter {
 
     func send(_ record: Record) async throws(TransportError) {
         guard sealer != nil else { throw .badFrame("record before the handshake completed") }
-        let plain = record.encoded()
+        guard record.body.count >= Record.detachedBodyThreshold else {
+            try await sendSealed(record.encoded())
+            return
+        }
+        // A large body is sealed as it is, in its own frame, rather than copied in behind the header.
+        try await sendSealed(Record(kind: .messageWithBody, header: record.header, body: Data()).encoded())
+        try await sendSealed(record.body)
+    }
+
+    private func sendSealed(_ plain: Data) async throws(TransportError) {
         let length = plain.count + BulkCipher.overhead
         let prefix = [UInt8(length >> 24 & 0xff), UInt8(length >> 16 & 0xff), UInt8(length >> 8 & 0xff), UInt8(length & 0xff)]
         let sealed = sealer!.seal(plain, header: prefix)
@@ -82,9 +100,16 @@ actor ConnectionWriter {
 /// is never re-encoded, so a chunk is copied once from the socket to its reader), or a goodbye.
 struct Record: Sendable {
     enum Kind: UInt8, Sendable {
+        /// A header and its body in one frame.
         case message = 1
+        /// The peer is hanging up; the header is the reason.
         case goodbye = 2
+        /// A header whose body is the next frame (bodies of `detachedBodyThreshold` bytes or more).
+        case messageWithBody = 3
     }
+
+    /// Bodies this large travel in a frame of their own, saving a copy of them.
+    static let detachedBodyThreshold = 64 << 10
 
     /// Kind byte and header length.
     static let headerOverhead = 5

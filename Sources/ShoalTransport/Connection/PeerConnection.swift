@@ -60,7 +60,7 @@ public final class PeerConnection: Sendable {
         case .goodbye:
             close()
             throw .closed(reason: String(decoding: record.header, as: UTF8.self))
-        case .message:
+        case .message, .messageWithBody:
             do {
                 return (try M(serializedBytes: record.header), record.body)
             } catch {
