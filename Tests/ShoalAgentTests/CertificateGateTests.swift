@@ -84,4 +84,19 @@ struct CertificateGateTests {
         let later = gate.filter(Datagram(messages: [.gossip(accusation)]), from: relay.id, now: now)
         #expect(later.datagram.messages == [.gossip(accusation)])
     }
+
+    @Test("a ping, probe request or nack naming someone other than its signer is refused")
+    func impersonationRefused() throws {
+        var gate = gate()
+        let member = Node(), victim = Node()
+        let messages: [MembershipMessage] = [
+            .ping(seq: 1, target: me.id, from: victim.id),
+            .pingReq(seq: 2, target: victim.id, targetAddress: MemberAddress(host: "127.0.0.8", port: 1), from: victim.id),
+            .nack(seq: 3, from: victim.id),
+        ]
+        _ = gate.filter(Datagram(messages: [.gossip(try member.alive("member", certifiedBy: authority))]), from: member.id, now: now)
+        let admitted = gate.filter(Datagram(messages: messages), from: member.id, now: now)
+        #expect(admitted.datagram.messages.isEmpty)
+        #expect(admitted.impersonations == 3)
+    }
 }

@@ -31,27 +31,28 @@ struct GossipInputTests {
         let authority = try ClusterAuthority.loadPublic(directory: cluster.clusterDirectory)
         let cluster1 = ClusterID(authority: authority)
         let stranger = SigningKey.generate()
-        let valid = try Envelope.seal(payload: [1, 2, 3], clusterID: cluster1, counter: 1, key: stranger)
+        let n1 = try #require(try await cluster.members(seenBy: 1).first { $0.name == "n1" }, "n1 lists itself")
+        let n1Key = try PublicKey(hex: n1.id)
+        let n1ID = NodeID(bytes: n1Key.bytes)
+        let valid = try Envelope.seal(payload: [1, 2, 3], clusterID: cluster1, counter: 1, key: stranger, receiver: n1Key)
+        let unbound = try Envelope.seal(payload: [1, 2, 3], clusterID: cluster1, counter: 3, key: stranger)
         // A well-formed ping from a node whose certificate the agent has never seen.
-        let n1 = try #require(try await cluster.members(seenBy: 1).first { $0.name == "n1" })
-        let n1ID = NodeID(bytes: stride(from: 0, to: n1.id.count, by: 2).map { offset in
-            let start = n1.id.index(n1.id.startIndex, offsetBy: offset)
-            return UInt8(n1.id[start..<n1.id.index(start, offsetBy: 2)], radix: 16)!
-        })
         let ping = PayloadCodec.encode(WireMapping.encode(Datagram(messages: [
             .ping(seq: 1, target: n1ID, from: NodeID(bytes: stranger.publicKey.bytes)),
         ])))
-        let strangerPing = try Envelope.seal(payload: ping, clusterID: cluster1, counter: 2, key: stranger)
+        let strangerPing = try Envelope.seal(payload: ping, clusterID: cluster1, counter: 2, key: stranger, receiver: n1Key)
         var tampered = valid
         tampered[Envelope.headerSize] ^= 1
         let foreign = try Envelope.seal(
-            payload: [1], clusterID: ClusterID(authority: SigningKey.generate().publicKey), counter: 1, key: stranger)
+            payload: [1], clusterID: ClusterID(authority: SigningKey.generate().publicKey), counter: 1, key: stranger,
+            receiver: n1Key)
         let cases: [(String, [UInt8])] = [
             ("bad_magic", Array("GET / HTTP/1.1\r\n".utf8)),
             ("truncated", Array(valid.prefix(30))),
             ("oversized", [UInt8](repeating: 0x53, count: 1_401)),
             ("wrong_cluster", foreign),
             ("bad_signature", tampered),
+            ("unbound", unbound),
             ("uncertified_sender", strangerPing),
         ]
         for (_, bytes) in cases { sendDatagram(bytes, to: "127.0.41.1", port: 7946) }

@@ -75,7 +75,7 @@ enum Fixture {
 
 extension [MembershipEffect] {
     var sends: [(Datagram, MemberAddress)] {
-        compactMap { if case .send(let datagram, let address) = $0 { (datagram, address) } else { nil } }
+        compactMap { if case .send(let datagram, let address, _) = $0 { (datagram, address) } else { nil } }
     }
 
     var events: [MembershipEvent] {

@@ -47,6 +47,9 @@ struct CertificateGate: Sendable {
         var refusedStatements = 0
         /// Pings, acks, nacks and probe requests refused because the sender is not certified.
         var refusedMessages = 0
+        /// Pings, probe requests and nacks refused because they name someone other than the
+        /// envelope's signer as their sender (replies are sealed for whoever they name).
+        var impersonations = 0
     }
 
     /// Keeps the statements that pass `admit`, and the other messages when `sender` is
@@ -69,7 +72,17 @@ struct CertificateGate: Sendable {
                     admitted.refusedMessages += 1
                     continue
                 }
-            case .ping, .ack, .pingReq, .nack:
+            case .ping(_, _, let from), .pingReq(_, _, _, let from), .nack(_, let from):
+                guard senderCertified else {
+                    admitted.refusedMessages += 1
+                    continue
+                }
+                guard from == sender else {
+                    admitted.impersonations += 1
+                    continue
+                }
+            case .ack:
+                // An ack relayed by a probe helper names the probed member, not its signer.
                 guard senderCertified else {
                     admitted.refusedMessages += 1
                     continue

@@ -90,7 +90,9 @@ extension MembershipService {
         let envelope: Envelope
         do {
             envelope = try datagram.data.withUnsafeReadableBytes { raw in
-                Result { () throws(WireError) -> Envelope in try Envelope.open(raw, expecting: credentials.clusterID) }
+                Result { () throws(WireError) -> Envelope in
+                    try Envelope.open(raw, expecting: credentials.clusterID, receiver: credentials.nodeID)
+                }
             }.get()
         } catch {
             metrics.countDropped(reason: error.reason)
@@ -114,6 +116,7 @@ extension MembershipService {
         let admitted = gate.filter(decoded, from: sender, now: unixSeconds)
         if admitted.refusedStatements > 0 { metrics.countDropped(reason: "uncertified_statement", by: admitted.refusedStatements) }
         if admitted.refusedMessages > 0 { metrics.countDropped(reason: "uncertified_sender", by: admitted.refusedMessages) }
+        if admitted.impersonations > 0 { metrics.countDropped(reason: "sender_mismatch", by: admitted.impersonations) }
         if !certifiedSender, gate.isCertified(sender) {
             // Introduced by its own alive statement: start its replay window here.
             _ = replay[envelope.sender, default: ReplayWindow()].accept(envelope.counter)
@@ -126,13 +129,19 @@ extension MembershipService {
         await apply(effects)
     }
 
-    /// Seals and sends one datagram; a local send error counts against our own health.
-    func send(_ datagram: Datagram, to address: MemberAddress) async {
+    /// Seals one datagram for `receiver` and sends it to `address`; a local send error counts
+    /// against our own health.
+    func send(_ datagram: Datagram, to address: MemberAddress, receiver: NodeID) async {
+        guard let receiverKey = try? PublicKey(bytes: receiver.bytes) else {
+            metrics.countDropped(reason: "bad_receiver")
+            return
+        }
         let payload = PayloadCodec.encode(WireMapping.encode(datagram))
         let bytes: [UInt8]
         do {
             bytes = try Envelope.seal(
-                payload: payload, clusterID: credentials.clusterID, counter: counter.take(), key: credentials.key)
+                payload: payload, clusterID: credentials.clusterID, counter: counter.take(), key: credentials.key,
+                receiver: receiverKey)
         } catch {
             logger.error("datagram too large for the wire", metadata: ["bytes": "\(payload.count)"])
             return
