@@ -25,6 +25,7 @@ extension MembershipService {
                     logger.error("\(error)")
                 }
             case .event(let event):
+                if case .reaped(let id) = event { gate.forget(id) }
                 report(event)
             }
         }

@@ -101,7 +101,8 @@ extension MembershipService {
         let sender = NodeID(bytes: envelope.sender.bytes)
         // Replay windows are kept for certified senders only, so strangers cannot grow the
         // table; a stranger's datagram yields nothing but statements, which are idempotent.
-        let certifiedSender = gate.isCertified(sender)
+        let unix = unixSeconds
+        let certifiedSender = gate.isCertified(sender, now: unix)
         if certifiedSender, !replay[envelope.sender, default: ReplayWindow()].accept(envelope.counter) {
             metrics.countDropped(reason: "replayed")
             return
@@ -113,11 +114,11 @@ extension MembershipService {
             metrics.countDropped(reason: error.reason)
             return
         }
-        let admitted = gate.filter(decoded, from: sender, now: unixSeconds)
+        let admitted = gate.filter(decoded, from: sender, now: unix)
         if admitted.refusedStatements > 0 { metrics.countDropped(reason: "uncertified_statement", by: admitted.refusedStatements) }
         if admitted.refusedMessages > 0 { metrics.countDropped(reason: "uncertified_sender", by: admitted.refusedMessages) }
         if admitted.impersonations > 0 { metrics.countDropped(reason: "sender_mismatch", by: admitted.impersonations) }
-        if !certifiedSender, gate.isCertified(sender) {
+        if !certifiedSender, gate.isCertified(sender, now: unix) {
             // Introduced by its own alive statement: start its replay window here.
             _ = replay[envelope.sender, default: ReplayWindow()].accept(envelope.counter)
         }
