@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import ShoalCrypto
 import ShoalMembership
 import ShoalWire
@@ -81,4 +82,41 @@ struct GossipInputTests {
         let intruderView = try await cluster.members(seenBy: 2)
         #expect(intruderView.map(\.name) == ["n2"])
     }
+
+    @Test("while an agent runs, no other socket can bind its gossip UDP address, even with SO_REUSEADDR and SO_REUSEPORT")
+    func gossipPortNotShared() async throws {
+        let cluster = try LocalCluster(subnet: 44)
+        #expect(try await cluster.startConverged(1))
+        let result = bindUDPAsAttacker(host: "127.0.44.1", port: 7946)
+        #expect(result == EADDRINUSE, "bind returned errno \(result) (0: the attacker got the agent's port)")
+    }
+
+    @Test("the gossip socket binds its address again after it was closed (as NIO closes it on a send error)")
+    func gossipSocketRebinds() async throws {
+        let (_, continuation) = AsyncStream.makeStream(of: AddressedEnvelope<ByteBuffer>.self)
+        let first = try await GossipSockets.bindUDP(HostPort(host: "127.0.44.2", port: 0), continuation: continuation)
+        let port = try #require(first.localAddress?.port, "the socket has a port")
+        try await first.close()
+        let second = try await GossipSockets.bindUDP(HostPort(host: "127.0.44.2", port: port), continuation: continuation)
+        #expect(second.localAddress?.port == port)
+        try await second.close()
+    }
+}
+
+/// Binds a UDP socket to `host:port` with SO_REUSEADDR and SO_REUSEPORT set, as a local user
+/// stealing an agent's datagrams would; returns 0 when the bind succeeded, else its errno.
+func bindUDPAsAttacker(host: String, port: UInt16) -> Int32 {
+    let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+    defer { close(fd) }
+    var one: Int32 = 1
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, socklen_t(MemoryLayout<Int32>.size))
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = port.bigEndian
+    inet_pton(AF_INET, host, &address.sin_addr)
+    let status = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    return status == 0 ? 0 : errno
 }

@@ -36,12 +36,15 @@ struct GossipSockets: Sendable {
     let continuation: AsyncStream<AddressedEnvelope<ByteBuffer>>.Continuation
 
     /// Binds (or, after NIO closed it on a send error, binds again) the UDP socket.
+    ///
+    /// Without SO_REUSEADDR: with it, any local user could bind the same address and port
+    /// (setting the option too) and be handed most datagrams meant for the agent. A UDP port
+    /// has no TIME_WAIT, so binding again after a close needs no such option.
     static func bindUDP(
         _ address: HostPort, continuation: AsyncStream<AddressedEnvelope<ByteBuffer>>.Continuation
     ) async throws(AgentError) -> any Channel {
         do {
             return try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .channelOption(.socketOption(.so_reuseaddr), value: 1)
                 .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
