@@ -32,8 +32,7 @@ struct GossipInputTests {
         let authority = try ClusterAuthority.loadPublic(directory: cluster.clusterDirectory)
         let cluster1 = ClusterID(authority: authority)
         let stranger = SigningKey.generate()
-        let n1 = try #require(try await cluster.members(seenBy: 1).first { $0.name == "n1" }, "n1 lists itself")
-        let n1Key = try PublicKey(hex: n1.id)
+        let n1Key = try #require(try await nodeKey(of: "n1", in: cluster, seenBy: 1), "n1 lists itself")
         let n1ID = NodeID(bytes: n1Key.bytes)
         let valid = try Envelope.seal(payload: [1, 2, 3], clusterID: cluster1, counter: 1, key: stranger, receiver: n1Key)
         let unbound = try Envelope.seal(payload: [1, 2, 3], clusterID: cluster1, counter: 3, key: stranger)
@@ -68,19 +67,84 @@ struct GossipInputTests {
         #expect(cluster.agents[1]!.process.isRunning)
     }
 
-    @Test("a node certified by another authority cannot join")
-    func foreignNodeCannotJoin() async throws {
+    @Test("a node certified by another authority, speaking with this cluster's id, is refused by the certificate gate")
+    func foreignCertificateRefusedByGate() async throws {
         let cluster = try LocalCluster(subnet: 42)
         #expect(try await cluster.startConverged(1))
-        let other = cluster.dir.path + "/other"
-        #expect(try AgentProcess.run(["cluster", "init", "--dir", other]).status == 0)
-        let intruder = try cluster.start(2, clusterDirectory: other)
-        _ = try await intruder.waitUntilServing()
-        try await Task.sleep(for: .seconds(3))
-        let members = try await cluster.members(seenBy: 1)
-        #expect(members.map(\.name) == ["n1"])
-        let intruderView = try await cluster.members(seenBy: 2)
-        #expect(intruderView.map(\.name) == ["n2"])
+        let real = try #require(try ClusterAuthority.loadSecret(directory: cluster.clusterDirectory), "the test cluster has its secret key")
+        let victim = try #require(try await nodeKey(of: "n1", in: cluster, seenBy: 1), "n1 lists itself")
+        // Same cluster id as the victim, so only the gate can tell the intruder's certificate apart.
+        let intruder = try CraftedPeer(name: "intruder", certifiedBy: ClusterAuthority(signingKey: .generate()))
+        let witness = try CraftedPeer(name: "witness", certifiedBy: real)
+        let socket = PeerSocket(host: "127.0.42.9")
+        let before = await cluster.metric("shoal_gossip_dropped_total", of: 1)
+        let victimID = NodeID(bytes: victim.bytes)
+
+        socket.send(
+            try intruder.seal([.gossip(intruder.alive(at: socket)), .ping(seq: 1, target: victimID, from: intruder.id)],
+                cluster: real.clusterID, receiver: victim), to: "127.0.42.1", port: 7946)
+        // The agent reads its socket in order: once the witness's ping (sent second) is answered,
+        // an answer to the intruder's would already have arrived.
+        socket.send(
+            try witness.seal([.gossip(witness.alive(at: socket)), .ping(seq: 2, target: victimID, from: witness.id)],
+                cluster: real.clusterID, receiver: victim), to: "127.0.42.1", port: 7946)
+        let heard = socket.receive(for: [intruder, witness], cluster: real.clusterID, timeout: .seconds(10)) { messages in
+            messages.contains { $0.to == witness.id && $0.1 == .ack(seq: 2, from: victimID) }
+        }
+        #expect(heard.stopped, "the witness's ping was not answered within 10 s")
+        #expect(!heard.messages.contains { $0.to == intruder.id }, "the intruder was answered: \(heard.messages.map(\.1))")
+
+        let counted = await cluster.eventually(timeout: .seconds(10)) {
+            let after = await cluster.metric("shoal_gossip_dropped_total", of: 1)
+            return droppedCount("uncertified_sender", in: after) > droppedCount("uncertified_sender", in: before)
+                && droppedCount("uncertified_statement", in: after) > droppedCount("uncertified_statement", in: before)
+        }
+        let dropped = await cluster.metric("shoal_gossip_dropped_total", of: 1)
+        #expect(counted, "\(dropped)")
+        let members = try await cluster.members(seenBy: 1).map(\.name)
+        #expect(members.contains("witness") && !members.contains("intruder"), "\(members)")
+    }
+
+    @Test("a node whose certificate expires while it runs is refused from then on")
+    func expiredCertificateRefused() async throws {
+        let cluster = try LocalCluster(subnet: 43)
+        #expect(try await cluster.startConverged(1))
+        let real = try #require(try ClusterAuthority.loadSecret(directory: cluster.clusterDirectory), "the test cluster has its secret key")
+        let victim = try #require(try await nodeKey(of: "n1", in: cluster, seenBy: 1), "n1 lists itself")
+        let victimID = NodeID(bytes: victim.bytes)
+        let expiresAt = UInt64(Date().timeIntervalSince1970) + 3
+        let brief = try CraftedPeer(name: "brief", certifiedBy: real, expiresAt: expiresAt)
+        let witness = try CraftedPeer(name: "witness", certifiedBy: real)
+        let socket = PeerSocket(host: "127.0.43.9")
+        func ping(from peer: CraftedPeer, seq: UInt64) throws {
+            socket.send(
+                try peer.seal([.gossip(peer.alive(at: socket)), .ping(seq: seq, target: victimID, from: peer.id)],
+                    cluster: real.clusterID, receiver: victim), to: "127.0.43.1", port: 7946)
+        }
+
+        try ping(from: brief, seq: 1)
+        let admitted = socket.receive(for: [brief], cluster: real.clusterID, timeout: .seconds(10)) { messages in
+            messages.contains { $0.1 == .ack(seq: 1, from: victimID) }
+        }
+        #expect(admitted.stopped, "the agent did not answer a ping while the certificate was valid")
+
+        let expired = await cluster.eventually(timeout: .seconds(10)) { UInt64(Date().timeIntervalSince1970) > expiresAt }
+        #expect(expired, "the clock did not pass the certificate's expiry")
+        let before = await cluster.metric("shoal_gossip_dropped_total", of: 1)
+        try ping(from: brief, seq: 2)
+        // Sent second on the same socket: once it is answered, an answer to `brief` would be here.
+        try ping(from: witness, seq: 3)
+        let heard = socket.receive(for: [brief, witness], cluster: real.clusterID, timeout: .seconds(10)) { messages in
+            messages.contains { $0.to == witness.id && $0.1 == .ack(seq: 3, from: victimID) }
+        }
+        #expect(heard.stopped, "the witness's ping was not answered within 10 s")
+        #expect(!heard.messages.contains { $0.1 == .ack(seq: 2, from: victimID) }, "the expired node was answered")
+        let counted = await cluster.eventually(timeout: .seconds(10)) {
+            let after = await cluster.metric("shoal_gossip_dropped_total", of: 1)
+            return droppedCount("uncertified_sender", in: after) > droppedCount("uncertified_sender", in: before)
+        }
+        let dropped = await cluster.metric("shoal_gossip_dropped_total", of: 1)
+        #expect(counted, "\(dropped)")
     }
 
     @Test("while an agent runs, no other socket can bind its gossip UDP address, even with SO_REUSEADDR and SO_REUSEPORT")
