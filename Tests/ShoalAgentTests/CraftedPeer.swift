@@ -11,6 +11,7 @@ struct CraftedPeer {
     let key = SigningKey.generate()
     let name: String
     let certificate: NodeCertificate
+    private let counter = CounterBox()
     var id: NodeID { NodeID(bytes: key.publicKey.bytes) }
 
     init(name: String, certifiedBy authority: ClusterAuthority, expiresAt: UInt64 = UInt64(Date().timeIntervalSince1970) + 3_600) throws {
@@ -28,9 +29,14 @@ struct CraftedPeer {
     /// `messages` sealed as one datagram for `receiver` of `cluster`.
     func seal(_ messages: [MembershipMessage], cluster: ClusterID, receiver: PublicKey) throws -> [UInt8] {
         let payload = PayloadCodec.encode(WireMapping.encode(Datagram(messages: messages)))
-        let counter = UInt64(Date().timeIntervalSince1970 * 1_000_000)
-        return try Envelope.seal(payload: payload, clusterID: cluster, counter: counter, key: key, receiver: receiver)
+        return try Envelope.seal(payload: payload, clusterID: cluster, counter: counter.value.take(), key: key, receiver: receiver)
     }
+}
+
+/// A peer's envelope counter, shared by its copies: two datagrams sealed within one
+/// microsecond must not be taken for a replay.
+private final class CounterBox {
+    var value = EnvelopeCounter(start: UInt64(Date().timeIntervalSince1970 * 1_000_000))
 }
 
 /// One UDP socket shared by crafted peers: what the agent answers comes back here, in the
