@@ -78,8 +78,8 @@ extension Membership {
         probe = nil
         leaveCompletesAt = now + config.leavePropagationTime
         for slot in randomActive(count: max(config.gossipFanout, config.indirectProbes)) {
-            guard let address = table[slot]?.alive.metadata?.address else { continue }
-            send([.gossip(left)], to: address, effects: &effects)
+            guard let record = table[slot], let address = record.alive.metadata?.address else { continue }
+            send([.gossip(left)], to: address, receiver: record.alive.subject, effects: &effects)
         }
         return effects
     }
@@ -114,7 +114,9 @@ extension Membership {
         var kept: [ForwardedProbe] = []
         for forward in forwards {
             if forward.nackAt <= now {
-                send([.nack(seq: forward.originSeq, from: myself)], to: forward.requester, effects: &effects)
+                send(
+                    [.nack(seq: forward.originSeq, from: myself)], to: forward.requester, receiver: forward.requesterID,
+                    effects: &effects)
             } else {
                 kept.append(forward)
             }
@@ -126,8 +128,8 @@ extension Membership {
         guard !broadcasts.isEmpty else { return }
         for slot in randomActive(count: config.gossipFanout) {
             guard !broadcasts.isEmpty else { return }
-            guard let address = table[slot]?.alive.metadata?.address else { continue }
-            send([], to: address, effects: &effects)
+            guard let record = table[slot], let address = record.alive.metadata?.address else { continue }
+            send([], to: address, receiver: record.alive.subject, effects: &effects)
         }
     }
 

@@ -35,7 +35,9 @@ extension Membership {
         probe = ProbeInFlight(
             slot: slot, target: record.alive.subject, address: address, seq: seq, startedAt: now,
             indirectAt: now + health.scaled(config.probeTimeout), endAt: now + interval)
-        send(introduction(to: slot) + [.ping(seq: seq, target: record.alive.subject, from: myself)], to: address, effects: &effects)
+        send(
+            introduction(to: slot) + [.ping(seq: seq, target: record.alive.subject, from: myself)], to: address,
+            receiver: record.alive.subject, effects: &effects)
     }
 
     /// This node's alive statement, for a probe or probe request to a member that may not
@@ -62,11 +64,11 @@ extension Membership {
             let helpers = randomActive(count: config.indirectProbes, excluding: current.slot)
             current.expectedNacks = helpers.count
             for helper in helpers {
-                guard let address = table[helper]?.alive.metadata?.address else { continue }
+                guard let record = table[helper], let address = record.alive.metadata?.address else { continue }
                 send(
                     introduction(to: helper)
                         + [.pingReq(seq: current.seq, target: current.target, targetAddress: current.address, from: myself)],
-                    to: address, effects: &effects)
+                    to: address, receiver: record.alive.subject, effects: &effects)
             }
             if config.streamFallbackPing {
                 effects.append(.streamPing(target: current.target, seq: current.seq, to: current.address))
@@ -99,7 +101,7 @@ extension Membership {
             commit(change, suspect, now: now, effects: &effects)
         }
         // Tell the suspect directly so it can refute at once (Lifeguard IV.C "buddy system").
-        send([.gossip(suspect)], to: failed.address, effects: &effects)
+        send([.gossip(suspect)], to: failed.address, receiver: failed.target, effects: &effects)
     }
 
     mutating func probeAcked(seq: UInt64, direct: Bool) -> Bool {
@@ -134,8 +136,10 @@ extension Membership {
         return nextSeq
     }
 
-    /// Packs `messages` with as many pending statements as fit the payload budget.
-    mutating func send(_ messages: [MembershipMessage], to address: MemberAddress, effects: inout [MembershipEffect]) {
+    /// Packs `messages` for `receiver` with as many pending statements as fit the payload budget.
+    mutating func send(
+        _ messages: [MembershipMessage], to address: MemberAddress, receiver: NodeID, effects: inout [MembershipEffect]
+    ) {
         var datagram = Datagram(messages: messages)
         let budget = config.maxPayloadBytes - datagram.estimatedSize
         if budget > 64, !broadcasts.isEmpty {
@@ -143,6 +147,6 @@ extension Membership {
                 datagram.messages.append(.gossip(statement))
             }
         }
-        effects.append(.send(datagram, to: address))
+        effects.append(.send(datagram, to: address, receiver: receiver))
     }
 }

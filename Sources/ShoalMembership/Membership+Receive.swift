@@ -20,26 +20,28 @@ extension Membership {
                 {
                     reply.append(.gossip(accusation))
                 }
-                send(reply, to: from, effects: &effects)
+                send(reply, to: from, receiver: sender, effects: &effects)
             case .ack(let seq, let acker):
                 if probeAcked(seq: seq, direct: acker == probe?.target && from == probe?.address) { continue }
                 if let index = forwards.firstIndex(where: { $0.localSeq == seq }) {
                     let forward = forwards.remove(at: index)
-                    send([.ack(seq: forward.originSeq, from: acker)], to: forward.requester, effects: &effects)
+                    send(
+                        [.ack(seq: forward.originSeq, from: acker)], to: forward.requester, receiver: forward.requesterID,
+                        effects: &effects)
                 }
-            case .pingReq(let seq, let target, let targetAddress, _):
+            case .pingReq(let seq, let target, let targetAddress, let requester):
                 guard target != myself else {
-                    send([.ack(seq: seq, from: myself)], to: from, effects: &effects)
+                    send([.ack(seq: seq, from: myself)], to: from, receiver: requester, effects: &effects)
                     continue
                 }
                 let localSeq = takeSeq()
                 forwards.append(
                     ForwardedProbe(
-                        localSeq: localSeq, originSeq: seq, requester: from, target: target,
+                        localSeq: localSeq, originSeq: seq, requester: from, requesterID: requester, target: target,
                         nackAt: now + config.probeTimeout))
                 send(
                     introduction(to: table.slot(of: target)) + [.ping(seq: localSeq, target: target, from: myself)],
-                    to: targetAddress, effects: &effects)
+                    to: targetAddress, receiver: target, effects: &effects)
             case .nack(let seq, _):
                 if probe?.seq == seq { probe?.nacks += 1 }
             case .gossip(let statement):

@@ -1,8 +1,15 @@
 /// Something the shell must do after a call into `Membership` (the raft `Ready`, the
 /// swift-cluster-membership directive).
 public enum MembershipEffect: Sendable {
-    /// Send one UDP datagram.
-    case send(Datagram, to: MemberAddress)
+    /// Send one UDP datagram to `address`, sealed for `receiver` alone (ShoalWire `Envelope`,
+    /// receiver binding), so that a copy replayed to anyone else fails its signature.
+    ///
+    /// The core always knows the receiver: it sends only to members it holds (probes, probe
+    /// requests, gossip, leave notices, the suspect told of its suspicion) and replies to the
+    /// node a request names as its sender (`ping`'s and `pingReq`'s `from`, which the shell
+    /// checks equals the envelope's signer). Seeds, whose identity is not known in advance,
+    /// are reached by push-pull streams only, never by datagram.
+    case send(Datagram, to: MemberAddress, receiver: NodeID)
     /// Open a stream and send a push-pull request; hand the peer's reply to
     /// `receivePushPullReply(_:from:now:)`. (A request this node receives is answered through
     /// `answerPushPull`, whose reply the shell writes on the stream that asked.)

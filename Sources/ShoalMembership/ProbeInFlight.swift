@@ -18,6 +18,8 @@ struct ForwardedProbe: Sendable {
     var localSeq: UInt64
     var originSeq: UInt64
     var requester: MemberAddress
+    /// Who asked: the ack or nack owed is sealed for it.
+    var requesterID: NodeID
     var target: NodeID
     var nackAt: Duration
 }

@@ -85,7 +85,7 @@ extension Simulation {
 
     /// Delivers a hand-made datagram from node `from` to node `to` (e.g. a forgery).
     public func inject(_ datagram: Datagram, from: Int, to: Int) {
-        inject([.send(datagram, to: nodes[to].metadata.address)], from: from)
+        inject([.send(datagram, to: nodes[to].metadata.address, receiver: nodes[to].id)], from: from)
     }
 
     /// Carries out effects as if node `index` had produced them.

@@ -29,6 +29,9 @@ public final class Simulation {
     public private(set) var pushPullsSent = 0
     /// Estimated push-pull bytes since the last reset.
     public private(set) var streamBytesSent = 0
+    /// Datagrams that reached a node other than the one they were sealed for, and were
+    /// dropped there as the agent's envelope check drops them (bad signature), since the last reset.
+    public private(set) var misdirectedDatagrams = 0
 
     var nodes: [SimulatedNode] = []
     var addressIndex: [MemberAddress: Int] = [:]
@@ -109,6 +112,7 @@ public final class Simulation {
         bytesSent = 0
         pushPullsSent = 0
         streamBytesSent = 0
+        misdirectedDatagrams = 0
     }
 
     // MARK: Starting
@@ -273,7 +277,7 @@ public final class Simulation {
         let sender = (outboundDown: nodes[index].outboundDown, life: nodes[index].life, metadata: nodes[index].metadata)
         for effect in effects {
             switch effect {
-            case .send(let datagram, let address):
+            case .send(let datagram, let address, let receiver):
                 datagramsSent += 1
                 bytesSent += datagram.estimatedSize
                 if sender.outboundDown {
@@ -281,6 +285,11 @@ public final class Simulation {
                     continue
                 }
                 guard let target = addressIndex[address], linkOpen(from: index, to: target) else { continue }
+                // The envelope is bound to `receiver`: any other node there fails its signature.
+                guard nodes[target].id == receiver else {
+                    misdirectedDatagrams += 1
+                    continue
+                }
                 if options.network.lossProbability > 0, Double.random(in: 0..<1, using: &rng) < options.network.lossProbability {
                     continue
                 }

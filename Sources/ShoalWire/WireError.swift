@@ -10,6 +10,9 @@ public enum WireError: Error, Equatable, Sendable, CustomStringConvertible {
     case unsupportedVersion(UInt8)
     /// Reserved flag bits are set; a newer peer may be using a feature we lack.
     case reservedFlags(UInt8)
+    /// A datagram not bound to its receiver (see `Envelope`): every gossip datagram must be,
+    /// so an unbound one is an old peer's, or a stream hello sent where it does not belong.
+    case unbound
     /// The datagram belongs to another cluster (another authority).
     case wrongCluster
     /// The datagram or frame is larger than the protocol allows.
@@ -30,6 +33,7 @@ public enum WireError: Error, Equatable, Sendable, CustomStringConvertible {
         case .badMagic: "bad_magic"
         case .unsupportedVersion: "unsupported_version"
         case .reservedFlags: "reserved_flags"
+        case .unbound: "unbound"
         case .wrongCluster: "wrong_cluster"
         case .oversized: "oversized"
         case .lengthMismatch: "length_mismatch"
@@ -45,6 +49,7 @@ public enum WireError: Error, Equatable, Sendable, CustomStringConvertible {
         case .badMagic: "not a Shoal message (bad magic)"
         case .unsupportedVersion(let v): "unsupported protocol version \(v) (this agent speaks \(Envelope.version))"
         case .reservedFlags(let f): "reserved flag bits set (0x\(String(f, radix: 16))): is the peer a newer Shoal?"
+        case .unbound: "datagram not bound to its receiver (is the peer an older Shoal?)"
         case .wrongCluster: "message from another cluster (different authority)"
         case .oversized(let size, let limit): "message of \(size) bytes exceeds the limit of \(limit)"
         case .lengthMismatch(let declared, let actual): "payload length \(declared) does not match the \(actual) bytes present"

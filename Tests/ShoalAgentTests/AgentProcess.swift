@@ -29,23 +29,41 @@ final class AgentProcess: @unchecked Sendable {
         try process.run()
     }
 
-    /// Runs `shoal` to completion and returns its exit status, stdout and stderr.
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, out: String, err: String) {
+    /// Runs `shoal` to completion and returns its exit status, stdout and stderr; a run that
+    /// outlasts `timeout` is killed and throws `AgentProcessError.timedOut`.
+    static func run(
+        _ arguments: [String], environment: [String: String] = [:], timeout: Duration = .seconds(60)
+    ) throws -> (status: Int32, out: String, err: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SHOAL_") }
         env.merge(environment) { _, new in new }
         process.environment = env
-        let out = Pipe()
-        let err = Pipe()
+        // Files, not pipes: the output is read after the exit, and a pipe that fills up would
+        // block the child forever.
+        let dir = TemporaryDirectory()
+        let outPath = dir.path + "/out", errPath = dir.path + "/err"
+        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
+        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
+        let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+        defer {
+            try? out.close()
+            try? err.close()
+        }
         process.standardOutput = out
         process.standardError = err
         try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning, ContinuousClock.now < deadline { usleep(10_000) }
+        let read = { (path: String) in String(decoding: FileManager.default.contents(atPath: path) ?? Data(), as: UTF8.self) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            throw AgentProcessError.timedOut(log: "`shoal \(arguments.joined(separator: " "))` ran over \(timeout):\n\(read(errPath))")
+        }
+        return (process.terminationStatus, read(outPath), read(errPath))
     }
 
     /// Waits until the admin API answers `/v1/info`, or the process exits, or `timeout` passes.

@@ -13,23 +13,29 @@ struct CertificateGateTests {
         var id: NodeID { NodeID(bytes: key.publicKey.bytes) }
         var signer: Ed25519Authenticator { Ed25519Authenticator(key: key) }
 
-        func alive(_ name: String, certifiedBy authority: ClusterAuthority?) throws -> Statement {
-            let certificate = try authority?.issue(nodeKey: key.publicKey, name: name, expiresAt: UInt64.max / 2).encoded() ?? []
+        func alive(
+            _ name: String, certifiedBy authority: ClusterAuthority?, expiresAt: UInt64 = UInt64.max / 2, incarnation: UInt64 = 1
+        ) throws -> Statement {
+            let certificate = try authority?.issue(nodeKey: key.publicKey, name: name, expiresAt: expiresAt).encoded() ?? []
             let metadata = MemberMetadata(
                 name: name, address: MemberAddress(host: "127.0.0.9", port: 7946), certificate: certificate)
-            return Statement.signed(subject: id, incarnation: 1, claim: .alive(metadata), by: signer)
+            return Statement.signed(subject: id, incarnation: incarnation, claim: .alive(metadata), by: signer)
         }
 
-        func suspect(_ subject: NodeID) -> Statement {
-            Statement.signed(subject: subject, incarnation: 1, claim: .suspect(accuser: id), by: signer)
+        func suspect(_ subject: NodeID, incarnation: UInt64 = 1) -> Statement {
+            Statement.signed(subject: subject, incarnation: incarnation, claim: .suspect(accuser: id), by: signer)
         }
+
+        func ping(_ target: NodeID, seq: UInt64 = 1) -> MembershipMessage { .ping(seq: seq, target: target, from: id) }
     }
 
     let authority = ClusterAuthority(signingKey: .generate())
     let me = Node()
     let now = UInt64(1_800_000_000)
 
-    func gate() -> CertificateGate { CertificateGate(authority: authority.publicKey, myself: me.id) }
+    func gate(capacity: Int = CertificateGate.defaultCapacity) -> CertificateGate {
+        CertificateGate(authority: authority.publicKey, myself: me.id, capacity: capacity)
+    }
 
     @Test("a stranger's certified statements pass, its ping does not")
     func strangerRelaysButCannotProbe() throws {
@@ -41,8 +47,8 @@ struct CertificateGateTests {
         #expect(admitted.datagram.messages == [.gossip(memberAlive)])
         #expect(admitted.refusedMessages == 1)
         #expect(admitted.refusedStatements == 0)
-        #expect(gate.isCertified(member.id))
-        #expect(!gate.isCertified(stranger.id))
+        #expect(gate.isCertified(member.id, now: now))
+        #expect(!gate.isCertified(stranger.id, now: now))
     }
 
     @Test("a datagram carrying its sender's own certified alive statement introduces the sender")
@@ -56,7 +62,7 @@ struct CertificateGateTests {
         let admitted = gate.filter(Datagram(messages: messages), from: joiner.id, now: now)
         #expect(admitted.datagram.messages == messages)
         #expect(admitted.refusedMessages == 0)
-        #expect(gate.isCertified(joiner.id))
+        #expect(gate.isCertified(joiner.id, now: now))
     }
 
     @Test("alive statements without a certificate of this authority are refused, and introduce no one")
@@ -69,7 +75,7 @@ struct CertificateGateTests {
             #expect(admitted.datagram.messages.isEmpty)
             #expect(admitted.refusedStatements == 1 && admitted.refusedMessages == 1)
         }
-        #expect(!gate.isCertified(intruder.id))
+        #expect(!gate.isCertified(intruder.id, now: now))
     }
 
     @Test("an accusation passes only when its subject and its accuser are both certified")
@@ -83,5 +89,101 @@ struct CertificateGateTests {
         _ = gate.filter(Datagram(messages: [.gossip(try accuser.alive("accuser", certifiedBy: authority))]), from: accuser.id, now: now)
         let later = gate.filter(Datagram(messages: [.gossip(accusation)]), from: relay.id, now: now)
         #expect(later.datagram.messages == [.gossip(accusation)])
+    }
+
+    @Test("a member whose certificate expires is refused afterwards, its pings and its statements")
+    func expiredMemberRefused() throws {
+        var gate = gate()
+        let member = Node(), other = Node()
+        let alive = try member.alive("member", certifiedBy: authority, expiresAt: now + 10)
+        _ = gate.filter(Datagram(messages: [.gossip(try other.alive("other", certifiedBy: authority))]), from: other.id, now: now)
+        let before = gate.filter(Datagram(messages: [.gossip(alive), member.ping(me.id)]), from: member.id, now: now)
+        #expect(before.datagram.messages.count == 2, "admitted while its certificate lasts")
+        let later = Datagram(messages: [.gossip(alive), .gossip(member.suspect(other.id)), member.ping(me.id, seq: 2)])
+        let after = gate.filter(later, from: member.id, now: now + 10)
+        #expect(after.datagram.messages.isEmpty, "\(after.datagram.messages)")
+        #expect(after.refusedStatements == 2 && after.refusedMessages == 1)
+        #expect(!gate.isCertified(member.id, now: now + 10))
+    }
+
+    @Test("accusations about a member whose certificate expired still pass, so it can be declared failed")
+    func expiredMemberCanBeAccused() throws {
+        var gate = gate()
+        let member = Node(), accuser = Node()
+        _ = gate.filter(Datagram(messages: [.gossip(try member.alive("member", certifiedBy: authority, expiresAt: now + 10))]), from: member.id, now: now)
+        _ = gate.filter(Datagram(messages: [.gossip(try accuser.alive("accuser", certifiedBy: authority))]), from: accuser.id, now: now)
+        let accusation = accuser.suspect(member.id)
+        #expect(gate.filter(Datagram(messages: [.gossip(accusation)]), from: accuser.id, now: now + 60).datagram.messages == [.gossip(accusation)])
+    }
+
+    @Test("a renewed certificate in a newer alive statement admits the member again, an old one does not")
+    func renewedCertificateReadmits() throws {
+        var gate = gate()
+        let member = Node()
+        let first = try member.alive("member", certifiedBy: authority, expiresAt: now + 10, incarnation: 1)
+        _ = gate.filter(Datagram(messages: [.gossip(first)]), from: member.id, now: now)
+        let replayed = gate.filter(Datagram(messages: [.gossip(first), member.ping(me.id)]), from: member.id, now: now + 20)
+        #expect(replayed.datagram.messages.isEmpty, "the expired certificate must not admit it again")
+        let renewed = try member.alive("member", certifiedBy: authority, expiresAt: now + 1_000, incarnation: 2)
+        let back = gate.filter(Datagram(messages: [.gossip(renewed), member.ping(me.id, seq: 2)]), from: member.id, now: now + 20)
+        #expect(back.datagram.messages == [.gossip(renewed), member.ping(me.id, seq: 2)])
+        #expect(gate.isCertified(member.id, now: now + 999))
+    }
+
+    @Test("a certificate renewed before the old one expires is taken from the newer incarnation")
+    func earlyRenewalTaken() throws {
+        var gate = gate()
+        let member = Node()
+        _ = gate.filter(Datagram(messages: [.gossip(try member.alive("member", certifiedBy: authority, expiresAt: now + 10))]), from: member.id, now: now)
+        let renewed = try member.alive("member", certifiedBy: authority, expiresAt: now + 1_000, incarnation: 2)
+        _ = gate.filter(Datagram(messages: [.gossip(renewed)]), from: member.id, now: now + 5)
+        #expect(gate.isCertified(member.id, now: now + 500))
+    }
+
+    @Test("a reaped member is forgotten: accusations about it no longer pass, and only a valid certificate brings it back")
+    func reapedMemberForgotten() throws {
+        var gate = gate()
+        let member = Node(), accuser = Node()
+        let alive = try member.alive("member", certifiedBy: authority)
+        _ = gate.filter(Datagram(messages: [.gossip(alive), .gossip(try accuser.alive("accuser", certifiedBy: authority))]), from: member.id, now: now)
+        gate.forget(member.id)
+        #expect(!gate.isCertified(member.id, now: now))
+        #expect(gate.admissions[member.id] == nil)
+        #expect(gate.filter(Datagram(messages: [.gossip(accuser.suspect(member.id))]), from: accuser.id, now: now).refusedStatements == 1)
+        _ = gate.filter(Datagram(messages: [.gossip(alive)]), from: member.id, now: now)
+        #expect(gate.isCertified(member.id, now: now))
+    }
+
+    @Test("the gate holds at most its capacity; expired admissions make room, unexpired ones are kept")
+    func bounded() throws {
+        var gate = gate(capacity: 3)
+        let short = Node(), long = (0..<2).map { _ in Node() }, late = Node(), later = Node()
+        _ = gate.filter(Datagram(messages: [.gossip(try short.alive("short", certifiedBy: authority, expiresAt: now + 10))]), from: short.id, now: now)
+        for (index, node) in long.enumerated() {
+            _ = gate.filter(Datagram(messages: [.gossip(try node.alive("long-\(index)", certifiedBy: authority))]), from: node.id, now: now)
+        }
+        #expect(gate.admissions.count == 3)
+        _ = gate.filter(Datagram(messages: [.gossip(try late.alive("late", certifiedBy: authority))]), from: late.id, now: now + 5)
+        #expect(!gate.isCertified(late.id, now: now + 5), "full, and no admission has expired")
+        _ = gate.filter(Datagram(messages: [.gossip(try late.alive("late", certifiedBy: authority))]), from: late.id, now: now + 10)
+        #expect(gate.isCertified(late.id, now: now + 10), "the expired admission made room")
+        _ = gate.filter(Datagram(messages: [.gossip(try later.alive("later", certifiedBy: authority))]), from: later.id, now: now + 10)
+        #expect(gate.admissions.count == 3)
+        #expect(long.allSatisfy { gate.isCertified($0.id, now: now + 10) })
+    }
+
+    @Test("a ping, probe request or nack naming someone other than its signer is refused")
+    func impersonationRefused() throws {
+        var gate = gate()
+        let member = Node(), victim = Node()
+        let messages: [MembershipMessage] = [
+            .ping(seq: 1, target: me.id, from: victim.id),
+            .pingReq(seq: 2, target: victim.id, targetAddress: MemberAddress(host: "127.0.0.8", port: 1), from: victim.id),
+            .nack(seq: 3, from: victim.id),
+        ]
+        _ = gate.filter(Datagram(messages: [.gossip(try member.alive("member", certifiedBy: authority))]), from: member.id, now: now)
+        let admitted = gate.filter(Datagram(messages: messages), from: member.id, now: now)
+        #expect(admitted.datagram.messages.isEmpty)
+        #expect(admitted.impersonations == 3)
     }
 }

@@ -108,7 +108,8 @@ struct ClusterProcessTests {
         let cluster = try LocalCluster(subnet: 38)
         #expect(try await cluster.startConverged(3))
         let monitor = AdminClient(socketPath: cluster.socket(1))
-        async let events: [String] = {
+        // Bounded: if the failure is never reported the stream would otherwise be read forever.
+        async let events: [String]? = try? withTimeout(.seconds(60), clock: ContinuousClock()) {
             var lines: [String] = []
             var pending: [UInt8] = []
             try? await monitor.stream(.GET, "/v1/monitor") { _, chunk in
@@ -120,10 +121,10 @@ struct ClusterProcessTests {
                 }
             }
             return lines
-        }()
+        }
         try await Task.sleep(for: .milliseconds(300))
         _ = try await cluster.agents[3]!.stop(signal: SIGKILL)
-        let lines = await events
+        let lines = try #require(await events, "no failure reported on the monitor stream within 60 s")
         #expect(lines.contains { $0.contains("\"event\":\"failed\"") && $0.contains("\"name\":\"n3\"") })
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import ShoalCrypto
 import ShoalMembership
 import ShoalWire
@@ -31,27 +32,27 @@ struct GossipInputTests {
         let authority = try ClusterAuthority.loadPublic(directory: cluster.clusterDirectory)
         let cluster1 = ClusterID(authority: authority)
         let stranger = SigningKey.generate()
-        let valid = try Envelope.seal(payload: [1, 2, 3], clusterID: cluster1, counter: 1, key: stranger)
+        let n1Key = try #require(try await nodeKey(of: "n1", in: cluster, seenBy: 1), "n1 lists itself")
+        let n1ID = NodeID(bytes: n1Key.bytes)
+        let valid = try Envelope.seal(payload: [1, 2, 3], clusterID: cluster1, counter: 1, key: stranger, receiver: n1Key)
+        let unbound = try Envelope.seal(payload: [1, 2, 3], clusterID: cluster1, counter: 3, key: stranger)
         // A well-formed ping from a node whose certificate the agent has never seen.
-        let n1 = try #require(try await cluster.members(seenBy: 1).first { $0.name == "n1" })
-        let n1ID = NodeID(bytes: stride(from: 0, to: n1.id.count, by: 2).map { offset in
-            let start = n1.id.index(n1.id.startIndex, offsetBy: offset)
-            return UInt8(n1.id[start..<n1.id.index(start, offsetBy: 2)], radix: 16)!
-        })
         let ping = PayloadCodec.encode(WireMapping.encode(Datagram(messages: [
             .ping(seq: 1, target: n1ID, from: NodeID(bytes: stranger.publicKey.bytes)),
         ])))
-        let strangerPing = try Envelope.seal(payload: ping, clusterID: cluster1, counter: 2, key: stranger)
+        let strangerPing = try Envelope.seal(payload: ping, clusterID: cluster1, counter: 2, key: stranger, receiver: n1Key)
         var tampered = valid
         tampered[Envelope.headerSize] ^= 1
         let foreign = try Envelope.seal(
-            payload: [1], clusterID: ClusterID(authority: SigningKey.generate().publicKey), counter: 1, key: stranger)
+            payload: [1], clusterID: ClusterID(authority: SigningKey.generate().publicKey), counter: 1, key: stranger,
+            receiver: n1Key)
         let cases: [(String, [UInt8])] = [
             ("bad_magic", Array("GET / HTTP/1.1\r\n".utf8)),
             ("truncated", Array(valid.prefix(30))),
             ("oversized", [UInt8](repeating: 0x53, count: 1_401)),
             ("wrong_cluster", foreign),
             ("bad_signature", tampered),
+            ("unbound", unbound),
             ("uncertified_sender", strangerPing),
         ]
         for (_, bytes) in cases { sendDatagram(bytes, to: "127.0.41.1", port: 7946) }
@@ -66,18 +67,120 @@ struct GossipInputTests {
         #expect(cluster.agents[1]!.process.isRunning)
     }
 
-    @Test("a node certified by another authority cannot join")
-    func foreignNodeCannotJoin() async throws {
+    @Test("a node certified by another authority, speaking with this cluster's id, is refused by the certificate gate")
+    func foreignCertificateRefusedByGate() async throws {
         let cluster = try LocalCluster(subnet: 42)
         #expect(try await cluster.startConverged(1))
-        let other = cluster.dir.path + "/other"
-        #expect(try AgentProcess.run(["cluster", "init", "--dir", other]).status == 0)
-        let intruder = try cluster.start(2, clusterDirectory: other)
-        _ = try await intruder.waitUntilServing()
-        try await Task.sleep(for: .seconds(3))
-        let members = try await cluster.members(seenBy: 1)
-        #expect(members.map(\.name) == ["n1"])
-        let intruderView = try await cluster.members(seenBy: 2)
-        #expect(intruderView.map(\.name) == ["n2"])
+        let real = try #require(try ClusterAuthority.loadSecret(directory: cluster.clusterDirectory), "the test cluster has its secret key")
+        let victim = try #require(try await nodeKey(of: "n1", in: cluster, seenBy: 1), "n1 lists itself")
+        // Same cluster id as the victim, so only the gate can tell the intruder's certificate apart.
+        let intruder = try CraftedPeer(name: "intruder", certifiedBy: ClusterAuthority(signingKey: .generate()))
+        let witness = try CraftedPeer(name: "witness", certifiedBy: real)
+        let socket = PeerSocket(host: "127.0.42.9")
+        let before = await cluster.metric("shoal_gossip_dropped_total", of: 1)
+        let victimID = NodeID(bytes: victim.bytes)
+
+        socket.send(
+            try intruder.seal([.gossip(intruder.alive(at: socket)), .ping(seq: 1, target: victimID, from: intruder.id)],
+                cluster: real.clusterID, receiver: victim), to: "127.0.42.1", port: 7946)
+        // The agent reads its socket in order: once the witness's ping (sent second) is answered,
+        // an answer to the intruder's would already have arrived.
+        socket.send(
+            try witness.seal([.gossip(witness.alive(at: socket)), .ping(seq: 2, target: victimID, from: witness.id)],
+                cluster: real.clusterID, receiver: victim), to: "127.0.42.1", port: 7946)
+        let heard = socket.receive(for: [intruder, witness], cluster: real.clusterID, timeout: .seconds(10)) { messages in
+            messages.contains { $0.to == witness.id && $0.1 == .ack(seq: 2, from: victimID) }
+        }
+        #expect(heard.stopped, "the witness's ping was not answered within 10 s")
+        #expect(!heard.messages.contains { $0.to == intruder.id }, "the intruder was answered: \(heard.messages.map(\.1))")
+
+        let counted = await cluster.eventually(timeout: .seconds(10)) {
+            let after = await cluster.metric("shoal_gossip_dropped_total", of: 1)
+            return droppedCount("uncertified_sender", in: after) > droppedCount("uncertified_sender", in: before)
+                && droppedCount("uncertified_statement", in: after) > droppedCount("uncertified_statement", in: before)
+        }
+        let dropped = await cluster.metric("shoal_gossip_dropped_total", of: 1)
+        #expect(counted, "\(dropped)")
+        let members = try await cluster.members(seenBy: 1).map(\.name)
+        #expect(members.contains("witness") && !members.contains("intruder"), "\(members)")
     }
+
+    @Test("a node whose certificate expires while it runs is refused from then on")
+    func expiredCertificateRefused() async throws {
+        let cluster = try LocalCluster(subnet: 43)
+        #expect(try await cluster.startConverged(1))
+        let real = try #require(try ClusterAuthority.loadSecret(directory: cluster.clusterDirectory), "the test cluster has its secret key")
+        let victim = try #require(try await nodeKey(of: "n1", in: cluster, seenBy: 1), "n1 lists itself")
+        let victimID = NodeID(bytes: victim.bytes)
+        let expiresAt = UInt64(Date().timeIntervalSince1970) + 3
+        let brief = try CraftedPeer(name: "brief", certifiedBy: real, expiresAt: expiresAt)
+        let witness = try CraftedPeer(name: "witness", certifiedBy: real)
+        let socket = PeerSocket(host: "127.0.43.9")
+        func ping(from peer: CraftedPeer, seq: UInt64) throws {
+            socket.send(
+                try peer.seal([.gossip(peer.alive(at: socket)), .ping(seq: seq, target: victimID, from: peer.id)],
+                    cluster: real.clusterID, receiver: victim), to: "127.0.43.1", port: 7946)
+        }
+
+        try ping(from: brief, seq: 1)
+        let admitted = socket.receive(for: [brief], cluster: real.clusterID, timeout: .seconds(10)) { messages in
+            messages.contains { $0.1 == .ack(seq: 1, from: victimID) }
+        }
+        #expect(admitted.stopped, "the agent did not answer a ping while the certificate was valid")
+
+        let expired = await cluster.eventually(timeout: .seconds(10)) { UInt64(Date().timeIntervalSince1970) > expiresAt }
+        #expect(expired, "the clock did not pass the certificate's expiry")
+        let before = await cluster.metric("shoal_gossip_dropped_total", of: 1)
+        try ping(from: brief, seq: 2)
+        // Sent second on the same socket: once it is answered, an answer to `brief` would be here.
+        try ping(from: witness, seq: 3)
+        let heard = socket.receive(for: [brief, witness], cluster: real.clusterID, timeout: .seconds(10)) { messages in
+            messages.contains { $0.to == witness.id && $0.1 == .ack(seq: 3, from: victimID) }
+        }
+        #expect(heard.stopped, "the witness's ping was not answered within 10 s")
+        #expect(!heard.messages.contains { $0.1 == .ack(seq: 2, from: victimID) }, "the expired node was answered")
+        let counted = await cluster.eventually(timeout: .seconds(10)) {
+            let after = await cluster.metric("shoal_gossip_dropped_total", of: 1)
+            return droppedCount("uncertified_sender", in: after) > droppedCount("uncertified_sender", in: before)
+        }
+        let dropped = await cluster.metric("shoal_gossip_dropped_total", of: 1)
+        #expect(counted, "\(dropped)")
+    }
+
+    @Test("while an agent runs, no other socket can bind its gossip UDP address, even with SO_REUSEADDR and SO_REUSEPORT")
+    func gossipPortNotShared() async throws {
+        let cluster = try LocalCluster(subnet: 44)
+        #expect(try await cluster.startConverged(1))
+        let result = bindUDPAsAttacker(host: "127.0.44.1", port: 7946)
+        #expect(result == EADDRINUSE, "bind returned errno \(result) (0: the attacker got the agent's port)")
+    }
+
+    @Test("the gossip socket binds its address again after it was closed (as NIO closes it on a send error)")
+    func gossipSocketRebinds() async throws {
+        let (_, continuation) = AsyncStream.makeStream(of: AddressedEnvelope<ByteBuffer>.self)
+        let first = try await GossipSockets.bindUDP(HostPort(host: "127.0.44.2", port: 0), continuation: continuation)
+        let port = try #require(first.localAddress?.port, "the socket has a port")
+        try await first.close()
+        let second = try await GossipSockets.bindUDP(HostPort(host: "127.0.44.2", port: port), continuation: continuation)
+        #expect(second.localAddress?.port == port)
+        try await second.close()
+    }
+}
+
+/// Binds a UDP socket to `host:port` with SO_REUSEADDR and SO_REUSEPORT set, as a local user
+/// stealing an agent's datagrams would; returns 0 when the bind succeeded, else its errno.
+func bindUDPAsAttacker(host: String, port: UInt16) -> Int32 {
+    let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+    defer { close(fd) }
+    var one: Int32 = 1
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, socklen_t(MemoryLayout<Int32>.size))
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = port.bigEndian
+    inet_pton(AF_INET, host, &address.sin_addr)
+    let status = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    return status == 0 ? 0 : errno
 }

@@ -75,7 +75,7 @@ enum Fixture {
 
 extension [MembershipEffect] {
     var sends: [(Datagram, MemberAddress)] {
-        compactMap { if case .send(let datagram, let address) = $0 { (datagram, address) } else { nil } }
+        compactMap { if case .send(let datagram, let address, _) = $0 { (datagram, address) } else { nil } }
     }
 
     var events: [MembershipEvent] {
@@ -85,7 +85,33 @@ extension [MembershipEffect] {
     var messages: [MembershipMessage] { sends.flatMap(\.0.messages) }
 }
 
+/// A ping a node sent, with the datagram that carried it.
+struct SentPing {
+    var datagram: Datagram
+    var seq: UInt64
+    var target: NodeID
+    var address: MemberAddress
+    var at: Duration
+}
+
 extension Membership {
+    /// Ticks at each deadline until the node sends a ping, for at most `limit` of virtual time
+    /// from its next deadline; nil when none came (a node with no one to probe never pings).
+    mutating func nextPing(within limit: Duration = .seconds(10)) -> SentPing? {
+        let end = nextDeadline + limit
+        var ticks = 0
+        while nextDeadline <= end, ticks < 10_000 {
+            ticks += 1
+            let at = nextDeadline
+            for (datagram, address) in tick(now: at).sends {
+                for case .ping(let seq, let target, _) in datagram.messages {
+                    return SentPing(datagram: datagram, seq: seq, target: target, address: address, at: at)
+                }
+            }
+        }
+        return nil
+    }
+
     /// Ticks at each deadline until `time`, collecting effects.
     mutating func advance(to time: Duration) -> [MembershipEffect] {
         var effects: [MembershipEffect] = []

@@ -10,44 +10,40 @@ struct IntroductionTests {
         datagram.messages.contains { if case .gossip(let s) = $0 { s.subject == Fixture.id(0) && s.status == .alive } else { false } }
     }
 
-    /// Ticks until node 0 sends a ping; returns the datagram and its seq and target.
-    func nextPing(_ node: inout Membership) -> (datagram: Datagram, seq: UInt64, target: NodeID, address: MemberAddress, at: Duration) {
-        while true {
-            let at = node.nextDeadline
-            for (datagram, address) in node.tick(now: at).sends {
-                for case .ping(let seq, let target, _) in datagram.messages { return (datagram, seq, target, address, at) }
-            }
-        }
+    /// Ticks until node 0 sends a ping (within 10 s of virtual time) and returns it.
+    func nextPing(_ node: inout Membership, sourceLocation: SourceLocation = #_sourceLocation) throws -> SentPing {
+        let ping = node.nextPing()
+        return try #require(ping, "node 0 sent no ping within 10 s", sourceLocation: sourceLocation)
     }
 
     @Test("a probe carries our alive statement until the member answers it directly")
-    func probeCarriesAliveUntilAcked() {
+    func probeCarriesAliveUntilAcked() throws {
         // Not joined through a seed, so its own statement is not queued: only the introduction carries it.
         var node = Fixture.node(peers: 1)
-        let first = nextPing(&node)
+        let first = try nextPing(&node)
         #expect(carriesOwnAlive(first.datagram), "member 1 may not know us yet")
         _ = node.receive(Datagram(messages: [.ack(seq: first.seq, from: first.target)]), from: first.address, now: first.at + .milliseconds(5))
-        let second = nextPing(&node)
+        let second = try nextPing(&node)
         #expect(second.target == first.target)
         #expect(!carriesOwnAlive(second.datagram), "member 1 answered our ping, so it holds our statement")
     }
 
     @Test("a member that pinged us is not introduced to; a new life of it is")
-    func pingFromMemberMeansItKnowsUs() {
+    func pingFromMemberMeansItKnowsUs() throws {
         var node = Fixture.node(peers: 1)
         _ = node.receive(Datagram(messages: [.ping(seq: 9, target: Fixture.id(0), from: Fixture.id(1))]), from: Fixture.address(1), now: .zero)
-        let first = nextPing(&node)
+        let first = try nextPing(&node)
         #expect(!carriesOwnAlive(first.datagram))
         _ = node.receive(Datagram(messages: [.ack(seq: first.seq, from: first.target)]), from: first.address, now: first.at + .milliseconds(5))
         // It restarted (higher incarnation): it may have lost what it knew.
         _ = node.receive(Datagram(messages: [.gossip(Fixture.alive(1, 5))]), from: Fixture.address(1), now: first.at + .milliseconds(10))
-        #expect(carriesOwnAlive(nextPing(&node).datagram))
+        #expect(carriesOwnAlive(try nextPing(&node).datagram))
     }
 
     @Test("a probe request and a forwarded ping introduce us to members that may not know us")
-    func probeRequestsIntroduce() {
+    func probeRequestsIntroduce() throws {
         var node = Fixture.node(peers: 5)
-        let ping = nextPing(&node)
+        let ping = try nextPing(&node)
         let middle = node.advance(to: ping.at + .milliseconds(500))
         let requests = middle.sends.filter { datagram, _ in datagram.messages.contains { if case .pingReq = $0 { true } else { false } } }
         #expect(!requests.isEmpty)
@@ -60,11 +56,11 @@ struct IntroductionTests {
     }
 
     @Test("members restored from this node's own snapshot are not introduced to")
-    func restoredMembersKnowUs() {
+    func restoredMembersKnowUs() throws {
         var node = Fixture.node()
         let entries = (1...3).map { PushPullEntry(alive: Fixture.alive($0, 1), accusation: nil) }
         node.restore(trustedSnapshot: PushPullState(sender: node.ownAlive, entries: entries, isJoin: false), now: .zero)
-        #expect(!carriesOwnAlive(nextPing(&node).datagram))
+        #expect(!carriesOwnAlive(try nextPing(&node).datagram))
     }
 
     @Test("a joiner gossips its own alive statement, not only the seed")

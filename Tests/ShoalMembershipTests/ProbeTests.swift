@@ -5,22 +5,16 @@ import Testing
 /// SWIM §3.1 probing with Lifeguard IV.A health, driven through virtual time.
 @Suite("probing")
 struct ProbeTests {
-    /// Ticks until node 0 pings someone; returns the ping's seq, target and time.
-    func firstPing(_ node: inout Membership) -> (seq: UInt64, target: NodeID, address: MemberAddress, at: Duration) {
-        while true {
-            let at = node.nextDeadline
-            for (datagram, address) in node.tick(now: at).sends {
-                for message in datagram.messages {
-                    if case .ping(let seq, let target, _) = message { return (seq, target, address, at) }
-                }
-            }
-        }
+    /// Ticks until node 0 pings someone (within 10 s of virtual time) and returns the ping.
+    func firstPing(_ node: inout Membership, sourceLocation: SourceLocation = #_sourceLocation) throws -> SentPing {
+        let ping = node.nextPing()
+        return try #require(ping, "node 0 sent no ping within 10 s", sourceLocation: sourceLocation)
     }
 
     @Test("an unanswered probe asks k members, opens a stream ping, then suspects and tells the suspect")
-    func unansweredProbe() {
+    func unansweredProbe() throws {
         var node = Fixture.node(peers: 5)
-        let ping = firstPing(&node)
+        let ping = try firstPing(&node)
         let middle = node.advance(to: ping.at + .milliseconds(500))
         let requests = middle.messages.filter { if case .pingReq(ping.seq, ping.target, _, _) = $0 { true } else { false } }
         #expect(requests.count == 3)
@@ -34,11 +28,11 @@ struct ProbeTests {
     }
 
     @Test("an acked probe suspects no one and improves health")
-    func ackedProbe() {
+    func ackedProbe() throws {
         var node = Fixture.node(peers: 5)
         _ = node.receive(Datagram(messages: [.gossip(Fixture.suspect(0, 1, by: 2))]), from: Fixture.address(2), now: .zero)
         #expect(node.localHealth == 1)
-        let ping = firstPing(&node)
+        let ping = try firstPing(&node)
         _ = node.receive(Datagram(messages: [.ack(seq: ping.seq, from: ping.target)]), from: ping.address, now: ping.at + .milliseconds(5))
         let healthAfterAck = node.localHealth
         let later = node.advance(to: ping.at + .milliseconds(1900))
@@ -47,9 +41,9 @@ struct ProbeTests {
     }
 
     @Test("a stream ping that succeeds saves the target from suspicion")
-    func streamPingSaves() {
+    func streamPingSaves() throws {
         var node = Fixture.node(peers: 5)
-        let ping = firstPing(&node)
+        let ping = try firstPing(&node)
         _ = node.advance(to: ping.at + .milliseconds(500))
         _ = node.streamPingResult(target: ping.target, seq: ping.seq, succeeded: true, now: ping.at + .milliseconds(600))
         let later = node.advance(to: ping.at + .seconds(2))
@@ -57,9 +51,9 @@ struct ProbeTests {
     }
 
     @Test("a local send error counts against our health, not against the peer")
-    func localSendError() {
+    func localSendError() throws {
         var node = Fixture.node(peers: 5)
-        let ping = firstPing(&node)
+        let ping = try firstPing(&node)
         _ = node.sendFailed(to: ping.address, localError: true, now: ping.at)
         let later = node.advance(to: ping.at + .seconds(1))
         #expect(!later.events.contains { if case .suspected = $0 { true } else { false } })

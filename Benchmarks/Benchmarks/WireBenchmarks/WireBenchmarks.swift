@@ -10,20 +10,21 @@ let benchmarks: @Sendable () -> Void = {
         metrics: [.throughput, .wallClock, .mallocCountTotal], maxDuration: .seconds(3), maxIterations: 1_000_000)
 
     let key = SigningKey.generate()
+    let receiver = SigningKey.generate().publicKey
     let cluster = ClusterID(authority: SigningKey.generate().publicKey)
     let payload = datagramPayload()
 
     Benchmark("envelope sign+encode (1 datagram)") { benchmark in
         var counter = EnvelopeCounter(start: 1)
         for _ in benchmark.scaledIterations {
-            blackHole(try Envelope.seal(payload: payload, clusterID: cluster, counter: counter.take(), key: key))
+            blackHole(try Envelope.seal(payload: payload, clusterID: cluster, counter: counter.take(), key: key, receiver: receiver))
         }
     }
 
-    let sealed = try! Envelope.seal(payload: payload, clusterID: cluster, counter: 1, key: key)
+    let sealed = try! Envelope.seal(payload: payload, clusterID: cluster, counter: 1, key: key, receiver: receiver)
     Benchmark("envelope verify+decode (1 datagram)") { benchmark in
         for _ in benchmark.scaledIterations {
-            let envelope = try Envelope.open(sealed, expecting: cluster)
+            let envelope = try Envelope.open(sealed, expecting: cluster, receiver: receiver)
             blackHole(try PayloadCodec.decode(Shoal_Wire_V1_Datagram.self, from: envelope.payload))
         }
     }

@@ -2,42 +2,95 @@ import ShoalCrypto
 import ShoalMembership
 
 /// Admits only members whose alive statement carries a certificate from the cluster's
-/// authority for that very key and name ("a node without a certificate cannot join").
+/// authority for that very key and name ("a node without a certificate cannot join"), and
+/// only while that certificate lasts.
 ///
 /// Every statement is judged on its own: an alive statement by the certificate it carries, an
-/// accusation by whether both its subject and its accuser are certified. Whoever relays a
-/// statement adds nothing to its proof, so statements in a datagram from a sender whose
+/// accusation by whether its accuser is certified and its subject was admitted. Whoever relays
+/// a statement adds nothing to its proof, so statements in a datagram from a sender whose
 /// certificate this node has not seen yet are still taken; the sender's pings, acks and probe
 /// requests are not, unless the same datagram carries the sender's own certified alive
 /// statement (a joiner's probes do, see `Membership.introduction(to:)`). Push-pull streams
 /// are refused unless the sender statement that opens them is certified.
+///
+/// **Expiry.** The gate keeps each admitted member's certificate expiry and checks it against
+/// `now` on every use: once it has passed, the member's own messages and statements are
+/// refused (so the core stops hearing its acks and suspects it), until an alive statement
+/// carrying a valid certificate admits it again. A certificate is checked when a member is
+/// first seen, when its admission has expired, and when an alive statement of a newer
+/// incarnation arrives (a renewed certificate comes with a restart, which is a new
+/// incarnation); other alive statements of an admitted member cost no certificate check.
+/// Accusations about a member whose certificate expired still pass, so that the cluster can
+/// declare it failed.
+///
+/// **Bound.** At most `capacity` members are remembered; the shell forgets each member the core
+/// reaps (`forget(_:)`). When full, expired admissions make room; when none has expired, a new
+/// member is refused until one does or is reaped.
 struct CertificateGate: Sendable {
-    let authority: PublicKey
-    private(set) var certified: Set<NodeID> = []
+    /// Room for the largest cluster Shoal is measured at, ten times over.
+    static let defaultCapacity = 100_000
 
-    init(authority: PublicKey, myself: NodeID) {
-        self.authority = authority
-        certified.insert(myself)
+    /// An admitted member: when its certificate expires, and the incarnation of the alive
+    /// statement that carried it.
+    struct Admission: Equatable, Sendable {
+        var expiresAt: UInt64
+        var incarnation: UInt64
     }
 
-    func isCertified(_ id: NodeID) -> Bool { certified.contains(id) }
+    let authority: PublicKey
+    let myself: NodeID
+    let capacity: Int
+    private(set) var admissions: [NodeID: Admission] = [:]
 
-    /// Checks an alive statement's certificate, remembering the subject when it passes; then,
-    /// for every statement, whether its subject and its signer (the accuser, or for an alive
-    /// statement the subject itself) are both certified.
+    init(authority: PublicKey, myself: NodeID, capacity: Int = CertificateGate.defaultCapacity) {
+        self.authority = authority
+        self.myself = myself
+        self.capacity = capacity
+    }
+
+    /// Whether `id` holds a certificate this node checked that has not expired at `now` (unix seconds).
+    func isCertified(_ id: NodeID, now: UInt64) -> Bool {
+        if id == myself { return true }
+        guard let admission = admissions[id] else { return false }
+        return now < admission.expiresAt
+    }
+
+    /// Drops what the gate knows of `id` (the core reaped it); its next alive statement must
+    /// carry a valid certificate again.
+    mutating func forget(_ id: NodeID) {
+        admissions[id] = nil
+    }
+
+    /// Checks an alive statement's certificate when it needs checking (see the type's comment),
+    /// remembering the subject when it passes; then, for every statement, whether its signer
+    /// is certified and its subject admitted.
     mutating func admit(_ statement: Statement, now: UInt64) -> Bool {
-        if case .alive(let meta) = statement.claim, !certified.contains(statement.subject) {
+        if case .alive(let meta) = statement.claim, statement.subject != myself, needsCheck(statement, now: now) {
             guard let certificate = try? NodeCertificate(decoding: meta.certificate),
                 (try? certificate.verify(authority: authority, now: now)) != nil,
-                certificate.nodeKey.bytes == statement.subject.bytes, certificate.name == meta.name
+                certificate.nodeKey.bytes == statement.subject.bytes, certificate.name == meta.name,
+                makeRoom(for: statement.subject, now: now)
             else { return false }
-            certified.insert(statement.subject)
+            admissions[statement.subject] = Admission(expiresAt: certificate.expiresAt, incarnation: statement.incarnation)
         }
-        return vouchedFor(statement)
+        return vouchedFor(statement, now: now)
     }
 
-    private func vouchedFor(_ statement: Statement) -> Bool {
-        certified.contains(statement.subject) && certified.contains(statement.signer)
+    private func needsCheck(_ alive: Statement, now: UInt64) -> Bool {
+        guard let admission = admissions[alive.subject] else { return true }
+        return now >= admission.expiresAt || alive.incarnation > admission.incarnation
+    }
+
+    /// Whether `id` may be stored: it is already, or there is room, if need be after
+    /// dropping the expired admissions.
+    private mutating func makeRoom(for id: NodeID, now: UInt64) -> Bool {
+        if admissions[id] != nil || admissions.count < capacity { return true }
+        admissions = admissions.filter { now < $0.value.expiresAt }
+        return admissions.count < capacity
+    }
+
+    private func vouchedFor(_ statement: Statement, now: UInt64) -> Bool {
+        isCertified(statement.signer, now: now) && (statement.subject == myself || admissions[statement.subject] != nil)
     }
 
     /// What the gate lets through of one datagram from `sender`.
@@ -47,6 +100,9 @@ struct CertificateGate: Sendable {
         var refusedStatements = 0
         /// Pings, acks, nacks and probe requests refused because the sender is not certified.
         var refusedMessages = 0
+        /// Pings, probe requests and nacks refused because they name someone other than the
+        /// envelope's signer as their sender (replies are sealed for whoever they name).
+        var impersonations = 0
     }
 
     /// Keeps the statements that pass `admit`, and the other messages when `sender` is
@@ -55,12 +111,12 @@ struct CertificateGate: Sendable {
         for case .gossip(let statement) in datagram.messages where statement.status == .alive {
             _ = admit(statement, now: now)
         }
-        let senderCertified = certified.contains(sender)
+        let senderCertified = isCertified(sender, now: now)
         var admitted = Admitted(datagram: Datagram(messages: []))
         for message in datagram.messages {
             switch message {
             case .gossip(let statement):
-                guard vouchedFor(statement) else {
+                guard vouchedFor(statement, now: now) else {
                     admitted.refusedStatements += 1
                     continue
                 }
@@ -69,7 +125,17 @@ struct CertificateGate: Sendable {
                     admitted.refusedMessages += 1
                     continue
                 }
-            case .ping, .ack, .pingReq, .nack:
+            case .ping(_, _, let from), .pingReq(_, _, _, let from), .nack(_, let from):
+                guard senderCertified else {
+                    admitted.refusedMessages += 1
+                    continue
+                }
+                guard from == sender else {
+                    admitted.impersonations += 1
+                    continue
+                }
+            case .ack:
+                // An ack relayed by a probe helper names the probed member, not its signer.
                 guard senderCertified else {
                     admitted.refusedMessages += 1
                     continue

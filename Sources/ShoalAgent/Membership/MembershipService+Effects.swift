@@ -9,8 +9,8 @@ extension MembershipService {
     func apply(_ effects: [MembershipEffect]) async {
         for effect in effects {
             switch effect {
-            case .send(let datagram, let address):
-                await send(datagram, to: address)
+            case .send(let datagram, let address, let receiver):
+                await send(datagram, to: address, receiver: receiver)
             case .pushPull(let state, let address):
                 streamJobs?.yield(.pushPull(state, to: address))
             case .streamPing(let target, let seq, let address):
@@ -22,6 +22,7 @@ extension MembershipService {
                     logger.error("\(error)")
                 }
             case .event(let event):
+                if case .reaped(let id) = event { gate.forget(id) }
                 report(event)
             }
         }

@@ -36,12 +36,15 @@ struct GossipSockets: Sendable {
     let continuation: AsyncStream<AddressedEnvelope<ByteBuffer>>.Continuation
 
     /// Binds (or, after NIO closed it on a send error, binds again) the UDP socket.
+    ///
+    /// Without SO_REUSEADDR: with it, any local user could bind the same address and port
+    /// (setting the option too) and be handed most datagrams meant for the agent. A UDP port
+    /// has no TIME_WAIT, so binding again after a close needs no such option.
     static func bindUDP(
         _ address: HostPort, continuation: AsyncStream<AddressedEnvelope<ByteBuffer>>.Continuation
     ) async throws(AgentError) -> any Channel {
         do {
             return try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .channelOption(.socketOption(.so_reuseaddr), value: 1)
                 .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
@@ -75,7 +78,9 @@ extension MembershipService {
         let envelope: Envelope
         do {
             envelope = try datagram.data.withUnsafeReadableBytes { raw in
-                Result { () throws(WireError) -> Envelope in try Envelope.open(raw, expecting: credentials.clusterID) }
+                Result { () throws(WireError) -> Envelope in
+                    try Envelope.open(raw, expecting: credentials.clusterID, receiver: credentials.nodeID)
+                }
             }.get()
         } catch {
             metrics.countDropped(reason: error.reason)
@@ -84,7 +89,8 @@ extension MembershipService {
         let sender = NodeID(bytes: envelope.sender.bytes)
         // Replay windows are kept for certified senders only, so strangers cannot grow the
         // table; a stranger's datagram yields nothing but statements, which are idempotent.
-        let certifiedSender = gate.isCertified(sender)
+        let unix = unixSeconds
+        let certifiedSender = gate.isCertified(sender, now: unix)
         if certifiedSender, !replay[envelope.sender, default: ReplayWindow()].accept(envelope.counter) {
             metrics.countDropped(reason: "replayed")
             return
@@ -96,10 +102,11 @@ extension MembershipService {
             metrics.countDropped(reason: error.reason)
             return
         }
-        let admitted = gate.filter(decoded, from: sender, now: unixSeconds)
+        let admitted = gate.filter(decoded, from: sender, now: unix)
         if admitted.refusedStatements > 0 { metrics.countDropped(reason: "uncertified_statement", by: admitted.refusedStatements) }
         if admitted.refusedMessages > 0 { metrics.countDropped(reason: "uncertified_sender", by: admitted.refusedMessages) }
-        if !certifiedSender, gate.isCertified(sender) {
+        if admitted.impersonations > 0 { metrics.countDropped(reason: "sender_mismatch", by: admitted.impersonations) }
+        if !certifiedSender, gate.isCertified(sender, now: unix) {
             // Introduced by its own alive statement: start its replay window here.
             _ = replay[envelope.sender, default: ReplayWindow()].accept(envelope.counter)
         }
@@ -111,13 +118,19 @@ extension MembershipService {
         await apply(effects)
     }
 
-    /// Seals and sends one datagram; a local send error counts against our own health.
-    func send(_ datagram: Datagram, to address: MemberAddress) async {
+    /// Seals one datagram for `receiver` and sends it to `address`; a local send error counts
+    /// against our own health.
+    func send(_ datagram: Datagram, to address: MemberAddress, receiver: NodeID) async {
+        guard let receiverKey = try? PublicKey(bytes: receiver.bytes) else {
+            metrics.countDropped(reason: "bad_receiver")
+            return
+        }
         let payload = PayloadCodec.encode(WireMapping.encode(datagram))
         let bytes: [UInt8]
         do {
             bytes = try Envelope.seal(
-                payload: payload, clusterID: credentials.clusterID, counter: counter.take(), key: credentials.key)
+                payload: payload, clusterID: credentials.clusterID, counter: counter.take(), key: credentials.key,
+                receiver: receiverKey)
         } catch {
             logger.error("datagram too large for the wire", metadata: ["bytes": "\(payload.count)"])
             return
