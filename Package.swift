@@ -59,7 +59,7 @@ let package = Package(
         .executableTarget(
             name: "shoal-transport-bench",
             dependencies: [
-                "ShoalTransport", "ShoalCrypto", "ShoalWire",
+                "ShoalTransport", "ShoalCrypto", "ShoalWire", "CSodium",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
