@@ -42,10 +42,11 @@ final class AgentProcess: @unchecked Sendable {
         process.standardOutput = out
         process.standardError = err
         try process.run()
+        // Both pipes are drained at once: a process that fills one while the other is read waits for good.
+        let errData = ReadToEnd(err.fileHandleForReading)
         let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData.wait(), as: UTF8.self))
     }
 
     /// Waits until the admin API answers `/v1/info`, or the process exits, or `timeout` passes.
@@ -101,5 +102,24 @@ enum AgentProcessError: Error, CustomStringConvertible {
         case .exited(let status, let log): "agent exited with status \(status):\n\(log)"
         case .timedOut(let log): "timed out waiting for the agent:\n\(log)"
         }
+    }
+}
+
+/// Reads a pipe to its end on another thread.
+private final class ReadToEnd: @unchecked Sendable {
+    // @unchecked: `data` is written once on the reading thread before `done` is signalled, and read after it is waited on.
+    private var data = Data()
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ handle: FileHandle) {
+        DispatchQueue.global().async {
+            self.data = handle.readDataToEndOfFile()
+            self.done.signal()
+        }
+    }
+
+    func wait() -> Data {
+        done.wait()
+        return data
     }
 }
