@@ -61,7 +61,7 @@ extension AdminRouter {
     /// shutdown. The stream has no end of its own, and the server waits for every response to end
     /// before it stops: without this, one open `shoal monitor` kept SIGTERM from stopping the agent,
     /// and a monitor whose client had gone held its connection until the next event.
-    private static func monitor(
+    static func monitor(
         _ events: AsyncStream<AdminAPI.MemberEvent>, request: Request, writer: inout any ResponseBodyWriter
     ) async throws {
         let (lines, sink) = AsyncStream.makeStream(of: ByteBuffer.self, bufferingPolicy: .bufferingNewest(1_024))
