@@ -111,7 +111,7 @@ struct AdminProcessHardeningTests {
         _ = try await agent.stop()
     }
 
-    @Test("once the client of a join hangs up, the agent hangs up on the seed it was dialling and dials no more")
+    @Test("once the client of a join hangs up, the agent holds no seed: it no longer waits out each one's stream timeout")
     func joinStopsWhenClientLeaves() async throws {
         let agent = try devAgent()
         _ = try await agent.waitUntilServing()
