@@ -92,12 +92,18 @@ public struct Agent: Sendable {
         services += subsystems.flatMap(\.services)
         services.append(
             AdminHTTPServer(
-                router: AdminRouter.make(state: state), address: .unixDomainSocket(path: socketPath),
+                responder: AdminResponder(
+                    routes: AdminRouter.make(state: state), limits: .adminSocket, metrics: metrics, listener: "admin"),
+                address: .unixDomainSocket(path: socketPath),
                 onServerRunning: { await readiness.bound("admin") }, logger: quiet(logger)))
         if let address = configuration.metricsAddress {
+            // Metrics only: the admin socket is the only door that changes anything.
             services.append(
                 AdminHTTPServer(
-                    router: AdminRouter.make(state: state), address: .hostname(address.host, port: address.port),
+                    responder: AdminResponder(
+                        routes: AdminRouter.makeMetricsOnly(state: state), limits: .metricsPort, metrics: metrics,
+                        listener: "metrics"),
+                    address: .hostname(address.host, port: address.port),
                     onServerRunning: { await readiness.bound("metrics") }, logger: quiet(logger)))
         }
         var configured = services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }

@@ -7,6 +7,12 @@ public enum CryptoError: Error, Equatable, CustomStringConvertible {
     case invalidEncoding(what: String, reason: String)
     /// A secret key file is readable or writable by the group or other users.
     case keyFileInsecure(path: String, mode: UInt32)
+    /// A secret key file reached through a symbolic link resolves to a file readable or writable
+    /// by the group or other users; `target` is that file.
+    case keyFileLinkInsecure(path: String, target: String, mode: UInt32)
+    /// A key or certificate path names something that is not a regular file (a FIFO, a device,
+    /// a directory, a socket); `kind` says which.
+    case notARegularFile(path: String, kind: String)
     /// A key file exists but its content is not a valid Shoal key file.
     case keyFileCorrupt(path: String, reason: String)
     /// A key file does not exist.
@@ -36,6 +42,13 @@ public enum CryptoError: Error, Equatable, CustomStringConvertible {
         case .keyFileInsecure(let path, let mode):
             let octal = String(mode & 0o7777, radix: 8)
             return "key file \(path) is accessible by other users (mode 0\(octal)); run chmod 600 \(path)"
+        case .keyFileLinkInsecure(let path, let target, let mode):
+            let octal = String(mode & 0o7777, radix: 8)
+            return "key file \(path) is a symbolic link to \(target), which is accessible by other users (mode 0\(octal)); "
+                + "run chmod 600 \(target) if that file is meant to be this node's private key, "
+                + "or replace the link with a private copy of the key"
+        case .notARegularFile(let path, let kind):
+            return "\(path) is \(kind), not a regular file; put the key or certificate file itself at that path"
         case .keyFileCorrupt(let path, let reason):
             return "key file \(path) is corrupt (\(reason)); restore it from a backup or move it aside to generate a new key"
         case .keyFileMissing(let path):

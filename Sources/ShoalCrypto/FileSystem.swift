@@ -13,6 +13,8 @@ enum FileSystem {
     struct Contents {
         let bytes: [UInt8]
         let mode: UInt32
+        /// The file actually read when `path` was a symbolic link; nil when it was not one.
+        let linkTarget: String?
     }
 
     /// Key and certificate files are tiny; anything larger is not one of ours.
@@ -27,10 +29,11 @@ enum FileSystem {
         return lstat(path, &info) == 0
     }
 
-    /// Reads a whole file. A missing file is `keyFileMissing`; a file larger than
-    /// `maximumReadSize` is `keyFileCorrupt`.
+    /// Reads a whole file. A missing file is `keyFileMissing`; anything but a regular file is
+    /// `notARegularFile`, found without blocking (opening a FIFO for reading would wait for a
+    /// writer for good); a file larger than `maximumReadSize` is `keyFileCorrupt`.
     static func read(_ path: String) throws(CryptoError) -> Contents {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
         guard fd >= 0 else {
             let code = errno
             if code == ENOENT { throw .keyFileMissing(path: path) }
@@ -42,8 +45,10 @@ enum FileSystem {
             throw .fileSystem(path: path, reason: errorText(errno))
         }
         guard (info.st_mode & S_IFMT) == S_IFREG else {
-            throw .fileSystem(path: path, reason: "not a regular file")
+            throw .notARegularFile(path: path, kind: kindName(info.st_mode))
         }
+        var linkInfo = stat()
+        let isLink = lstat(path, &linkInfo) == 0 && (linkInfo.st_mode & S_IFMT) == S_IFLNK
         var bytes = [UInt8]()
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
@@ -58,7 +63,28 @@ enum FileSystem {
                 throw .keyFileCorrupt(path: path, reason: "file is larger than \(maximumReadSize) bytes")
             }
         }
-        return Contents(bytes: bytes, mode: UInt32(info.st_mode) & 0o7777)
+        return Contents(
+            bytes: bytes, mode: UInt32(info.st_mode) & 0o7777, linkTarget: isLink ? openedPath(fd) ?? path : nil)
+    }
+
+    /// The path of the file open on `fd`, as the kernel knows it (after every link is followed).
+    private static func openedPath(_ fd: Int32) -> String? {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let count = readlink("/proc/self/fd/\(fd)", &buffer, buffer.count - 1)
+        guard count > 0 else { return nil }
+        return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// What a non-regular file is, in words for an error message.
+    private static func kindName(_ mode: mode_t) -> String {
+        switch mode & S_IFMT {
+        case S_IFIFO: "a FIFO (named pipe)"
+        case S_IFDIR: "a directory"
+        case S_IFCHR: "a character device"
+        case S_IFBLK: "a block device"
+        case S_IFSOCK: "a socket"
+        default: "a special file"
+        }
     }
 
     /// Writes `bytes` to `path` with permission `mode`, atomically: a temporary file in the same

@@ -27,13 +27,12 @@ public enum KeyFile {
     }
 
     /// Loads a secret key file. Refuses a file whose mode grants any group or other access
-    /// (`keyFileInsecure`), a file that is not exactly the documented format (`keyFileCorrupt`)
+    /// (`keyFileInsecure`, or `keyFileLinkInsecure` naming the link's target), anything but a
+    /// regular file (`notARegularFile`, without blocking on a FIFO), a file that is not exactly the documented format (`keyFileCorrupt`)
     /// and a missing file (`keyFileMissing`).
     public static func load(at path: String) throws(CryptoError) -> SigningKey {
         let contents = try FileSystem.read(path)
-        guard contents.mode & 0o077 == 0 else {
-            throw .keyFileInsecure(path: path, mode: contents.mode)
-        }
+        try checkPrivate(contents, path: path)
         let (header, hex) = try parse(contents.bytes, path: path)
         guard header == secretHeader else {
             throw .keyFileCorrupt(path: path, reason: "first line is not \"\(secretHeader)\"")
@@ -64,12 +63,27 @@ public enum KeyFile {
         case publicHeader:
             return try PublicKey(bytes: decodeKeyHex(hex, path: path))
         case secretHeader:
-            guard contents.mode & 0o077 == 0 else {
-                throw .keyFileInsecure(path: path, mode: contents.mode)
-            }
+            try checkPrivate(contents, path: path)
             return try SigningKey(seed: decodeKeyHex(hex, path: path)).publicKey
         default:
             throw .keyFileCorrupt(path: path, reason: "first line is neither \"\(publicHeader)\" nor \"\(secretHeader)\"")
+        }
+    }
+
+    /// Refuses a secret key file whose mode grants any group or other access.
+    ///
+    /// A key reached through a symbolic link is read, not refused: secret stores (Kubernetes secret
+    /// volumes, configuration management) hand keys out as links, and refusing them would push
+    /// operators into copying secrets around. What a security reviewer needs is that nothing is
+    /// hidden: the mode checked is the mode of the file actually opened (`fstat` of its descriptor),
+    /// and the message names that file, so a `chmod` an operator pastes lands on the file they were
+    /// shown, never on a target they did not know the link had.
+    private static func checkPrivate(_ contents: FileSystem.Contents, path: String) throws(CryptoError) {
+        guard contents.mode & 0o077 == 0 else {
+            if let target = contents.linkTarget {
+                throw .keyFileLinkInsecure(path: path, target: target, mode: contents.mode)
+            }
+            throw .keyFileInsecure(path: path, mode: contents.mode)
         }
     }
 

@@ -1,14 +1,66 @@
 import Logging
 public import ShoalCrypto
+import Synchronization
 
-/// A request to dial, answered through `reply` once the handshake has finished or failed.
+/// A request to dial, answered through its ticket once the handshake has finished or failed.
 struct OutboundRequest: Sendable {
     let host: String
     let port: Int
     let protocolName: ProtocolName
     let expecting: PublicKey?
     let key: PoolKey
-    let reply: @Sendable (Result<PeerConnection, TransportError>) -> Void
+    let ticket: DialTicket
+}
+
+/// Joins a dial, which runs in the transport's own task, to the task that asked for it: the
+/// answer is given once, and when the asking task is cancelled the dial's link is closed at
+/// once (a caller that gave up does not keep a connection to a silent peer open).
+final class DialTicket: Sendable {
+    private struct State {
+        var continuation: CheckedContinuation<Result<PeerConnection, TransportError>, Never>?
+        var answered = false
+        var link: (any Link)?
+    }
+
+    private let state = Mutex(State())
+
+    func wait(_ continuation: CheckedContinuation<Result<PeerConnection, TransportError>, Never>) {
+        let early = state.withLock { state -> Bool in
+            if state.answered { return true }
+            state.continuation = continuation
+            return false
+        }
+        if early { continuation.resume(returning: .failure(.cancelled)) }
+    }
+
+    /// Answers the caller; false when it had already been answered (cancelled), so the caller
+    /// of this method must close what it would have handed over.
+    @discardableResult
+    func answer(_ result: Result<PeerConnection, TransportError>) -> Bool {
+        let continuation = state.withLock { state -> CheckedContinuation<Result<PeerConnection, TransportError>, Never>?? in
+            guard !state.answered else { return nil }
+            state.answered = true
+            defer { state.continuation = nil }
+            return .some(state.continuation)
+        }
+        guard let continuation else { return false }
+        continuation?.resume(returning: result)
+        return true
+    }
+
+    /// Remembers the dial's link so a cancellation can close it; false if already cancelled.
+    func attach(_ link: any Link) -> Bool {
+        state.withLock { state in
+            guard !state.answered else { return false }
+            state.link = link
+            return true
+        }
+    }
+
+    func cancel() {
+        let link = state.withLock { $0.link }
+        if answer(.failure(.cancelled)) { link?.close() }
+    }
 }
 
 extension Transport {
@@ -78,14 +130,16 @@ extension Transport {
     }
 
     private func dial(host: String, port: Int, key: PoolKey, expecting: PublicKey?) async throws(TransportError) -> PeerConnection {
-        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<PeerConnection, TransportError>, Never>) in
-            let request = OutboundRequest(
-                host: host, port: port, protocolName: key.protocolName, expecting: expecting, key: key,
-                reply: { continuation.resume(returning: $0) })
-            if case .terminated = jobs.yield(.outbound(request)) {
-                unreserve(key)
-                continuation.resume(returning: .failure(.shuttingDown))
-            }
+        let ticket = DialTicket()
+        let request = OutboundRequest(host: host, port: port, protocolName: key.protocolName, expecting: expecting, key: key, ticket: ticket)
+        if case .terminated = jobs.yield(.outbound(request)) {
+            unreserve(key)
+            throw .shuttingDown
+        }
+        let result = await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in ticket.wait(continuation) }
+        } onCancel: {
+            ticket.cancel()
         }
         return try result.get()
     }
@@ -110,16 +164,19 @@ extension Transport {
 
     /// Dials, handshakes and hands the connection over; keeps its link open until it closes.
     func runOutbound(_ request: OutboundRequest) async {
-        var replied = false
         defer {
             unreserve(request.key)
-            if !replied { request.reply(.failure(.shuttingDown)) }
+            request.ticket.answer(.failure(.shuttingDown))
         }
         let handshake = TransportHandshake(
             initiating: request.protocolName, expecting: request.expecting, identity: identity, now: wallClock(),
             hardwareAES: hardwareAES, staticKey: noiseStatic, ephemeralKey: makeKeyPair())
         do {
             try await dialer.dial(host: request.host, port: request.port, timeout: configuration.connectTimeout) { (link: any Link) async -> Void in
+                guard request.ticket.attach(link) else {
+                    link.close()
+                    return
+                }
                 let connection: PeerConnection
                 do throws(TransportError) {
                     connection = try await self.withDeadline(self.configuration.handshakeTimeout, what: "handshake") { () async throws(TransportError) -> PeerConnection in
@@ -129,14 +186,12 @@ extension Transport {
                 } catch {
                     link.close()
                     self.metrics.refused(error.reason)
-                    replied = true
-                    request.reply(.failure(error))
+                    request.ticket.answer(.failure(error))
                     return
                 }
                 self.state.withLock { $0.live[ObjectIdentifier(connection)] = .init(connection: connection, lastActivity: connection.activity) }
                 self.metrics.established(inbound: false, cipher: connection.session.cipher)
-                replied = true
-                request.reply(.success(connection))
+                if !request.ticket.answer(.success(connection)) { connection.close() }
                 await connection.waitUntilClosed()
                 self.state.withLock { state in
                     state.live[ObjectIdentifier(connection)] = nil
@@ -149,10 +204,7 @@ extension Transport {
         } catch {
             let failure = error as? TransportError ?? .connectFailed(address: request.key.address, reason: "\(error)")
             metrics.refused(failure.reason)
-            if !replied {
-                replied = true
-                request.reply(.failure(failure))
-            }
+            request.ticket.answer(.failure(failure))
         }
     }
 }

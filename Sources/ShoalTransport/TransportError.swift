@@ -16,6 +16,8 @@ public enum TransportError: Error, Sendable, CustomStringConvertible {
     case connectionLimit(String)
     /// The transport is shutting down.
     case shuttingDown
+    /// The task that asked gave up (it was cancelled).
+    case cancelled
 
     public var description: String {
         switch self {
@@ -28,6 +30,7 @@ public enum TransportError: Error, Sendable, CustomStringConvertible {
         case .timedOut(let what): "timed out: \(what)"
         case .connectionLimit(let why): "connection refused: \(why)"
         case .shuttingDown: "the transport is shutting down"
+        case .cancelled: "cancelled"
         }
     }
 
@@ -42,6 +45,7 @@ public enum TransportError: Error, Sendable, CustomStringConvertible {
         case .timedOut: "timed_out"
         case .connectionLimit: "connection_limit"
         case .shuttingDown: "shutting_down"
+        case .cancelled: "cancelled"
         }
     }
 }

@@ -54,8 +54,11 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-format"), help: "journald, text or json.")
     var logFormat: String?
 
-    @Option(name: .customLong("metrics-address"), help: ArgumentHelp("Also serve /v1/metrics on this TCP address.", valueName: "host:port"))
+    @Option(name: .customLong("metrics-address"), help: ArgumentHelp("Serve GET /v1/metrics, and nothing else, on this TCP address (loopback unless --metrics-allow-remote).", valueName: "host:port"))
     var metricsAddress: String?
+
+    @Flag(name: .customLong("metrics-allow-remote"), help: "Allow --metrics-address to be a non-loopback address.")
+    var metricsAllowRemote = false
 
     /// Flags the user gave, by configuration key, for the loader's top layer.
     var flagValues: [String: [String]] {
@@ -68,6 +71,7 @@ struct AgentCommand: AsyncParsableCommand {
         for (key, value) in singles { if let value { values[key] = [value] } }
         if !labels.isEmpty { values["labels"] = labels }
         if !join.isEmpty { values["retry_join"] = join }
+        if metricsAllowRemote { values["metrics_allow_remote"] = ["true"] }
         return values
     }
 

@@ -121,3 +121,22 @@ enum AgentProcessError: Error, CustomStringConvertible {
         }
     }
 }
+
+/// Reads a pipe to its end on another thread.
+private final class ReadToEnd: @unchecked Sendable {
+    // @unchecked: `data` is written once on the reading thread before `done` is signalled, and read after it is waited on.
+    private var data = Data()
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ handle: FileHandle) {
+        DispatchQueue.global().async {
+            self.data = handle.readDataToEndOfFile()
+            self.done.signal()
+        }
+    }
+
+    func wait() -> Data {
+        done.wait()
+        return data
+    }
+}

@@ -17,22 +17,38 @@ struct AdminState: Sendable {
     }
 }
 
-/// Builds the `/v1/` routes served on the admin socket (and the metrics port).
+/// Builds the `/v1/` routes: all of them on the admin socket, `GET /v1/metrics` alone on the
+/// metrics port (the admin socket is the only door that changes anything).
 enum AdminRouter {
-    static func make(state: AdminState) -> Router<BasicRequestContext> {
+    /// Every route, for the admin socket.
+    static func make(state: AdminState) -> (router: Router<BasicRequestContext>, table: RouteTable) {
         let router = Router(context: BasicRequestContext.self)
-        router.add(middleware: ErrorBodyMiddleware(metrics: state.metrics))
-        router.get("/v1/info") { _, _ -> AdminAPI.Info in
+        router.add(middleware: ErrorBodyMiddleware())
+        var table = RouteTable()
+        router.route(.get, "/v1/info", in: &table) { _, _ -> AdminAPI.Info in
             info(state)
         }
-        router.get("/v1/metrics") { _, _ -> Response in
+        addMetricsRoute(to: router, table: &table, state: state)
+        for subsystem in state.subsystems { subsystem.addRoutes(to: router, table: &table) }
+        return (router, table)
+    }
+
+    /// `GET /v1/metrics` and nothing else, for the metrics port.
+    static func makeMetricsOnly(state: AdminState) -> (router: Router<BasicRequestContext>, table: RouteTable) {
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: ErrorBodyMiddleware())
+        var table = RouteTable()
+        addMetricsRoute(to: router, table: &table, state: state)
+        return (router, table)
+    }
+
+    private static func addMetricsRoute(to router: Router<BasicRequestContext>, table: inout RouteTable, state: AdminState) {
+        router.route(.get, "/v1/metrics", in: &table) { _, _ -> Response in
             let body = state.metrics.render(uptimeSeconds: state.uptimeSeconds)
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
         }
-        for subsystem in state.subsystems { subsystem.addRoutes(to: router) }
-        return router
     }
 
     static func info(_ state: AdminState) -> AdminAPI.Info {
@@ -54,20 +70,14 @@ enum AdminRouter {
 extension AdminAPI.Info: ResponseEncodable {}
 extension AdminAPI.ErrorBody: ResponseEncodable {}
 
-/// Answers every error, including unknown paths, with a JSON `ErrorBody`, and counts requests.
+/// Answers every error a route throws, including unknown paths, with a JSON `ErrorBody`.
 struct ErrorBodyMiddleware<Context: RequestContext>: RouterMiddleware {
-    let metrics: AgentMetrics
-
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
-        let route = request.uri.path.hasPrefix("/v1/") ? request.uri.path : "other"
         do {
-            let response = try await next(request, context)
-            metrics.countRequest(path: route, status: response.status.code)
-            return response
+            return try await next(request, context)
         } catch let error as HTTPError {
-            metrics.countRequest(path: route, status: error.status.code)
             let message = error.body ?? Self.message(for: error.status, path: request.uri.path)
             return try AdminAPI.ErrorBody(message: message).response(
                 from: request, context: context, status: error.status)

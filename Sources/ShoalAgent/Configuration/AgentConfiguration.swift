@@ -49,8 +49,11 @@ public struct AgentConfiguration: Sendable, Equatable {
     public var labels: [String: String]
     public var logLevel: LogLevel
     public var logFormat: LogFormat
-    /// Optional loopback TCP address for Prometheus scrapes, `host:port`; nil when off.
+    /// The TCP address that serves `GET /v1/metrics` and nothing else, resolved to an IP literal;
+    /// nil when off. Loopback unless `metricsAllowRemote`.
     public var metricsAddress: HostPort?
+    /// Whether the operator allowed `metricsAddress` to be a non-loopback (or every-interface) address.
+    public var metricsAllowRemote: Bool
 
     /// The certificate path after applying the `<cluster_dir>/<name>.cert` default.
     public var certificatePath: String {

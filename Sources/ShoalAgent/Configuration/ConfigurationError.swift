@@ -26,13 +26,22 @@ public enum ConfigurationError: Error, Equatable, Sendable, CustomStringConverti
     public var description: String {
         switch self {
         case .unknownKey(let key, let source, let known):
-            "unknown configuration key '\(key)' \(source); known keys: \(known.joined(separator: ", "))"
+            "unknown configuration key '\(Self.excerpt(key))' \(source); known keys: \(known.joined(separator: ", "))"
         case .invalidValue(let key, let source, let value, let expected):
-            "invalid value '\(value)' for '\(key)' \(source): expected \(expected)"
+            "invalid value '\(Self.excerpt(value))' for '\(key)' \(source): expected \(expected)"
         case .unreadableFile(let path, let reason):
             "cannot read configuration file \(path): \(reason)"
         case .malformedFile(let path, let reason):
             "configuration file \(path) is not valid YAML: \(reason)"
         }
+    }
+
+    /// The most of a bad value a message echoes: enough to recognise it, never a flood on stderr.
+    static let excerptLength = 64
+
+    /// `value` itself when short; else its first `excerptLength` characters, then `… (N bytes)`.
+    static func excerpt(_ value: String) -> String {
+        guard value.utf8.count > excerptLength else { return value }
+        return String(value.prefix(excerptLength)) + "… (\(value.utf8.count) bytes)"
     }
 }

@@ -4,6 +4,8 @@ struct ConfigurationKey: Sendable {
     enum Kind: Sendable {
         case string
         case list
+        /// `true` or `false`; on the command line a flag without a value.
+        case bool
     }
 
     let name: String
@@ -25,6 +27,7 @@ struct ConfigurationKey: Sendable {
     static let logLevel = ConfigurationKey(name: "log_level", kind: .string)
     static let logFormat = ConfigurationKey(name: "log_format", kind: .string)
     static let metricsAddress = ConfigurationKey(name: "metrics_address", kind: .string)
+    static let metricsAllowRemote = ConfigurationKey(name: "metrics_allow_remote", kind: .bool)
     static let bind = ConfigurationKey(name: "bind", kind: .string)
     static let advertise = ConfigurationKey(name: "advertise", kind: .string)
     static let retryJoin = ConfigurationKey(name: "retry_join", kind: .list, flagName: "--join")
@@ -33,7 +36,7 @@ struct ConfigurationKey: Sendable {
     /// Every key the agent reads, in the order config/shoal.yaml lists them.
     static let all: [ConfigurationKey] = [
         .name, .bind, .advertise, .retryJoin, .profile, .stateDir, .adminSocket, .clusterDir, .certificate, .labels,
-        .logLevel, .logFormat, .metricsAddress,
+        .logLevel, .logFormat, .metricsAddress, .metricsAllowRemote,
     ]
 
     /// `SHOAL_*` variables that belong to the CLI, not the agent.

@@ -88,6 +88,7 @@ public struct ConfigurationLoader: Sendable {
             switch key.kind {
             case .string: flagValues[AbsoluteConfigKey([key.name])] = ConfigValue(.string(values.last ?? ""), isSecret: false)
             case .list: flagValues[AbsoluteConfigKey([key.name])] = ConfigValue(.stringArray(values), isSecret: false)
+            case .bool: flagValues[AbsoluteConfigKey([key.name])] = ConfigValue(.bool(values.last != "false"), isSecret: false)
             }
         }
         providers.append(InMemoryProvider(name: "flags", values: flagValues))

@@ -1,4 +1,5 @@
 import Configuration
+import ShoalCrypto
 
 /// Turns merged raw values into an `AgentConfiguration`, checking each against what it must be.
 struct Validation {
@@ -16,14 +17,8 @@ struct Validation {
             expected: "a socket path of at most 107 bytes (the Unix socket limit)")
         let logLevel = try choice(.logLevel, default: AgentConfiguration.LogLevel.info)
         let logFormat = try choice(.logFormat, default: AgentConfiguration.LogFormat.journald)
-        var metricsAddress: HostPort?
-        let metrics = try string(.metricsAddress, default: "")
-        if !metrics.isEmpty {
-            guard let parsed = HostPort(parsing: metrics), parsed.port > 0 else {
-                throw invalid(.metricsAddress, metrics, expected: "host:port, such as 127.0.0.1:9464, or empty to disable")
-            }
-            metricsAddress = parsed
-        }
+        let metricsAllowRemote = try bool(.metricsAllowRemote, default: false)
+        let metricsAddress = try metricsListener(allowRemote: metricsAllowRemote)
         guard let bind = try address(.bind, default: defaults.bind) else {
             throw invalid(.bind, "", expected: "an IP address and port, such as 0.0.0.0:7946")
         }
@@ -57,7 +52,42 @@ struct Validation {
             labels: try labels(),
             logLevel: logLevel,
             logFormat: logFormat,
-            metricsAddress: metricsAddress)
+            metricsAddress: metricsAddress,
+            metricsAllowRemote: metricsAllowRemote)
+    }
+
+    /// `metrics_address`, resolved to the IP literal that will be bound; nil when empty.
+    private func metricsListener(allowRemote: Bool) throws(ConfigurationError) -> HostPort? {
+        let text = try string(.metricsAddress, default: "")
+        if text.isEmpty { return nil }
+        guard let parsed = HostPort(parsing: text), parsed.port > 0 else {
+            throw invalid(.metricsAddress, text, expected: "host:port, such as 127.0.0.1:9464, or empty to disable")
+        }
+        let addresses = MetricsAddress.resolve(parsed.host)
+        guard let first = addresses.first else {
+            throw invalid(
+                .metricsAddress, text,
+                expected: "an IP address, or a host name that resolves now ('\(parsed.host)' does not resolve)")
+        }
+        if !allowRemote, let remote = addresses.first(where: { !MetricsAddress.isLoopback($0) }) {
+            let reach = HostPort(host: remote, port: 0).isUnspecified ? "every interface" : "the non-loopback address \(remote)"
+            throw invalid(
+                .metricsAddress, text,
+                expected: "a loopback address such as 127.0.0.1:9464: this one listens on \(reach), where other machines "
+                    + "can scrape it; to allow that, set metrics_allow_remote: true (SHOAL_METRICS_ALLOW_REMOTE=true, "
+                    + "--metrics-allow-remote)")
+        }
+        return HostPort(host: first, port: parsed.port)
+    }
+
+    private func bool(_ key: ConfigurationKey, default value: Bool) throws(ConfigurationError) -> Bool {
+        guard isSet(key) else { return value }
+        do {
+            return try reader.requiredBool(forKey: ConfigKey(key.name))
+        } catch {
+            let text = (try? reader.requiredString(forKey: ConfigKey(key.name))) ?? "(not true or false)"
+            throw invalid(key, text, expected: "true or false")
+        }
     }
 
     /// An `ip:port` value; nil when the value is empty.
@@ -119,6 +149,12 @@ struct Validation {
                 throw invalid(.labels, item, expected: Label.rule)
             }
             result[label.key] = label.value
+        }
+        // The certificate carries the labels and holds at most this many; refusing here keeps
+        // it a configuration error (exit 2) instead of a failure after start-up began.
+        let limit = NodeCertificate.maximumLabelCount
+        guard result.count <= limit else {
+            throw invalid(.labels, "\(result.count) labels", expected: "at most \(limit) labels")
         }
         return result
     }

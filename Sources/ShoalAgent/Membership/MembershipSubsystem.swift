@@ -12,8 +12,8 @@ struct MembershipSubsystem: AgentSubsystem {
         transport.register(.membership) { connection in await service.serve(connection) }
     }
 
-    func addRoutes(to router: Router<BasicRequestContext>) {
-        AdminRouter.addMembershipRoutes(to: router, membership: service)
+    func addRoutes(to router: Router<BasicRequestContext>, table: inout RouteTable) {
+        AdminRouter.addMembershipRoutes(to: router, table: &table, membership: service)
     }
 
     var services: [any Service] { [service] }

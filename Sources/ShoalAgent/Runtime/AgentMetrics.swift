@@ -30,11 +30,20 @@ public final class AgentMetrics: Sendable {
             .record(1)
     }
 
-    /// Counts one admin API request by route and status code.
-    func countRequest(path: String, status: Int) {
+    /// Counts one HTTP request by listener (`admin`, `metrics`), route template and status code.
+    /// `route` is a template the router knows or `unmatched`, never a raw path: each label value
+    /// is a time series kept for good, so a label a client chooses grows the agent without bound.
+    func countRequest(listener: String, route: String, status: Int) {
         CoreMetrics.Counter(
-            label: "shoal_admin_requests_total", dimensions: [("path", path), ("status", String(status))],
-            factory: factory
+            label: "shoal_admin_requests_total",
+            dimensions: [("listener", listener), ("route", route), ("status", String(status))], factory: factory
+        ).increment()
+    }
+
+    /// Counts a connection closed on accept because its listener was at its connection cap.
+    func countRefusedConnection(listener: String) {
+        CoreMetrics.Counter(
+            label: "shoal_admin_connections_refused_total", dimensions: [("listener", listener)], factory: factory
         ).increment()
     }
 

@@ -9,8 +9,9 @@ import ShoalTransport
 protocol AgentSubsystem: Sendable {
     /// Answers the protocols it speaks on the transport; called before the transport starts.
     func registerProtocols(on transport: Transport)
-    /// Adds its routes to the admin API (the Unix socket only: the metrics port serves metrics alone).
-    func addRoutes(to router: Router<BasicRequestContext>)
+    /// Adds its routes to the admin API, each also listed in `table` (which answers 405 for a
+    /// known path with another method); the admin socket only: the metrics port serves metrics alone.
+    func addRoutes(to router: Router<BasicRequestContext>, table: inout RouteTable)
     /// Its long-running work, as services of the agent's group: started in order, shut down in
     /// reverse, after the subsystems listed later.
     var services: [any Service] { get }
