@@ -49,6 +49,7 @@ let package = Package(
         .target(
             name: "ShoalMembership", dependencies: [.product(name: "HeapModule", package: "swift-collections")],
             swiftSettings: strict),
+        .target(name: "ShoalConsensus", swiftSettings: strict),
         .target(
             name: "ShoalSimulation",
             dependencies: ["ShoalMembership", .product(name: "HeapModule", package: "swift-collections")],
