@@ -114,6 +114,7 @@ let package = Package(
         .testTarget(name: "ShoalCompressionTests", dependencies: ["ShoalCompression"], swiftSettings: strict),
         .testTarget(name: "ShoalWireTests", dependencies: ["ShoalWire", "ShoalCrypto"], swiftSettings: strict),
         .testTarget(name: "ShoalMembershipTests", dependencies: ["ShoalMembership"], swiftSettings: strict),
+        .testTarget(name: "ShoalConsensusTests", dependencies: ["ShoalConsensus"], swiftSettings: strict),
         .testTarget(
             name: "ShoalSimulationTests", dependencies: ["ShoalSimulation", "ShoalMembership"], swiftSettings: strict),
         .testTarget(
