@@ -20,7 +20,8 @@ extension Raft {
     /// acknowledged, plus `leaseTicks`. Followers ignore vote requests for `electionTicks`
     /// after they last heard the leader (`inLease`), so no other leader can exist before then.
     var leaseExpiry: UInt64? {
-        guard role == .leader, config.leaseTicks > 0, transferee == nil, !handingOver, configuration.isVoter(id) else {
+        guard role == .leader, config.leaseTicks > 0, transferee == nil, !sentTimeoutNow, !handingOver, configuration.isVoter(id)
+        else {
             return nil
         }
         let stamps = configuration.voters.map { $0 == id ? now : progress[$0]?.ackedLeaderTick ?? 0 }.sorted(by: >)

@@ -52,6 +52,7 @@ extension Raft {
 
     mutating func sendTimeoutNow(to target: ReplicaID) {
         send(.timeoutNow, to: target)
+        sentTimeoutNow = true
         if handingOver { becomeFollower(term: term, leader: nil) }
     }
 

@@ -41,6 +41,7 @@ extension Raft {
         votes = [:]
         transferee = nil
         handingOver = false
+        sentTimeoutNow = false
         committedInTerm = false
         ticksSinceLeaderContact = 0
         progress = [:]

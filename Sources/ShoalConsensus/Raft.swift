@@ -41,6 +41,9 @@ public struct Raft: Sendable {
     var now: UInt64 = 0
     var transferee: ReplicaID?
     var transferElapsed = 0
+    /// A `timeoutNow` went out in this term: its target may win an election that overrides
+    /// the followers' lease promises at any time, so this leader holds no lease any more.
+    var sentTimeoutNow = false
     /// The leader is leaving or demoted, and steps down once it has handed over (thesis §3.10).
     var handingOver = false
     /// The leader committed an entry of its own term (thesis §6.4 step 1, and the condition

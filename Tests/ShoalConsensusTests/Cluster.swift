@@ -14,6 +14,8 @@ struct Cluster {
     var cut: Set<[Int]> = []
     var checker = SafetyChecker()
     var restarts = 0
+    /// Ticks each node has had; `tickBounded` keeps them within one of each other.
+    var ticks: [Int]
     var readStates: [[ReadState]]
 
     /// Nodes 1...count; `voters` bootstrap the group, the others start as joiners.
@@ -23,6 +25,7 @@ struct Cluster {
         storage = [PersistedState.joining]
         machines = Array(repeating: Machine(), count: count + 1)
         readStates = Array(repeating: [], count: count + 1)
+        ticks = Array(repeating: 0, count: count + 1)
         for n in 1...count {
             let state = persisted[n] ?? (voters.contains(n) ? Fixture.persisted(voters: voters, term: 0) : .joining)
             storage.append(state)
@@ -71,6 +74,7 @@ struct Cluster {
             checker.applied(node: n, entry: entry, machine: machines[n], term: node.term, nodes: nodes)
         }
         readStates[n] += ready.readStates
+        for state in ready.readStates { checker.readAnswered(node: n, state) }
         for event in ready.events {
             if case .roleChanged(.leader, let term) = event { checker.elected(node: n, term: term, nodes: nodes) }
         }
@@ -78,8 +82,17 @@ struct Cluster {
 
     mutating func tick(_ n: Int) {
         guard nodes[n] != nil else { return }
+        ticks[n] += 1
         nodes[n]!.tick()
         process(n)
+    }
+
+    /// Ticks n unless it is already a tick ahead of a running node: the bounded clock drift
+    /// the leader lease assumes (thesis §6.4.1), with electionTicks - leaseTicks to spare.
+    mutating func tickBounded(_ n: Int) {
+        let running = (1...count).filter { nodes[$0] != nil }
+        guard let slowest = running.map({ ticks[$0] }).min(), ticks[n] <= slowest else { return }
+        tick(n)
     }
 
     mutating func tickAll(_ times: Int = 1) {
@@ -133,6 +146,7 @@ struct Cluster {
     /// Restarts n from its stored state alone; its state machine is rebuilt from the snapshot.
     mutating func restart(_ n: Int) {
         restarts += 1
+        ticks[n] = (1...count).filter { nodes[$0] != nil }.map { ticks[$0] }.min() ?? ticks[n]
         nodes[n] = Raft(id: Fixture.id(n), config: config, persisted: storage[n], randomSeed: UInt64(n) &* 7919 &+ UInt64(restarts))
         machines[n] = Machine(snapshot: storage[n].snapshot)
         process(n)

@@ -27,6 +27,21 @@ struct SafetyChecker {
     /// committed in.
     private var committed: [LogIndex: (term: Term, seenIn: Term)] = [:]
 
+    /// Linearizable reads: the highest commit index anywhere when each read was asked for.
+    private var readFloors: [[UInt8]: LogIndex] = [:]
+
+    /// A read asked for with `context` must observe everything committed anywhere by now.
+    mutating func readRequested(context: [UInt8], nodes: [Raft?]) {
+        readFloors[context] = nodes.compactMap { $0?.commitIndex }.max() ?? 0
+    }
+
+    mutating func readAnswered(node: Int, _ state: ReadState) {
+        guard let floor = readFloors[state.context] else { return }
+        if state.index < floor {
+            violation("linearizable read: node \(node) got read index \(state.index) for a read asked after \(floor) committed")
+        }
+    }
+
     mutating func violation(_ text: String) {
         if violations.count < 20 { violations.append(text) }
     }

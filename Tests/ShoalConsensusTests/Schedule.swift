@@ -28,7 +28,7 @@ struct Schedule {
             switch roll {
             case 0..<40:
                 guard !cluster.inFlight.isEmpty else {
-                    cluster.tick(Int.random(in: 1...nodes, using: &rng))
+                    cluster.tickBounded(Int.random(in: 1...nodes, using: &rng))
                     continue
                 }
                 let position = Int.random(in: 0..<cluster.inFlight.count, using: &rng)
@@ -39,7 +39,7 @@ struct Schedule {
                     cluster.deliver(at: position, keepCopy: fate < lossPercent + duplicatePercent)
                 }
             case 40..<72:
-                cluster.tick(Int.random(in: 1...nodes, using: &rng))
+                cluster.tickBounded(Int.random(in: 1...nodes, using: &rng))
             case 72..<82:
                 if let leader = cluster.leader {
                     proposals += 1
@@ -61,15 +61,17 @@ struct Schedule {
                     cluster.heal()
                     cluster.isolate(Array((1...nodes).shuffled(using: &rng).prefix(size)))
                 }
-            case 90..<93:
+            case 90..<92:
                 let n = Int.random(in: 1...nodes, using: &rng)
                 if cluster.nodes[n] != nil, cluster[n].appliedIndex > cluster[n].log.snapshot.metadata.index {
                     try? cluster.compact(n)
                 }
-            case 93..<95:
+            case 92..<95:
                 let n = Int.random(in: 1...nodes, using: &rng)
                 if cluster.nodes[n] != nil {
-                    try? cluster[n].readIndex(context: [UInt8(step & 0xff)])
+                    let context = withUnsafeBytes(of: UInt32(step).bigEndian) { Array($0) }
+                    cluster.checker.readRequested(context: context, nodes: cluster.nodes)
+                    try? cluster[n].readIndex(context: context)
                     cluster.process(n)
                 }
             case 95..<97:
