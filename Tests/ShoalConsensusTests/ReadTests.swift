@@ -88,4 +88,39 @@ struct ReadTests {
         var node = Fixture.node(2, voters: [1, 2, 3])
         #expect(throws: ConsensusError.notLeader(leader: nil)) { try node.readIndex(context: []) }
     }
+
+    @Test("a node cut off from the leader alone is not elected while the others still hear the leader (thesis §4.2.3)")
+    func cutOffNodeNotElected() {
+        var cluster = ReadTests.steady()
+        cluster.cut = [[1, 3], [3, 1]]
+        for _ in 0..<40 {
+            cluster.tickAll()
+            cluster.stabilize()
+        }
+        #expect(cluster[1].role == .leader && cluster[1].term == 1 && cluster[3].role != .leader)
+    }
+
+    @Test("lease reads stay linearizable while a node that lost the leader campaigns and others write")
+    func leaseReadsLinearizable() throws {
+        var cluster = ReadTests.steady()
+        cluster.cut = [[1, 3], [3, 1]]
+        for round in 0..<40 {
+            cluster.tickAll()
+            cluster.stabilize()
+            // Should a new leader appear anyway, the old one hears nothing more and the new one
+            // writes: only the old one's lease stands between it and a stale read.
+            if let leader = cluster.leader, leader != 1 {
+                cluster.isolate([1])
+                _ = try? cluster.propose(leader, [UInt8(round)])
+            }
+            if cluster[1].holdsLease {
+                let context = [UInt8(round), 0xee]
+                cluster.checker.readRequested(context: context, nodes: cluster.nodes)
+                try cluster[1].readIndex(context: context)
+                cluster.process(1)
+            }
+        }
+        #expect(cluster.checker.violations.isEmpty && cluster.readStates[1].count > 10)
+    }
 }
+
