@@ -5,7 +5,7 @@
 /// the next one (it may keep calling `step`, `tick` and the proposals in between):
 ///
 /// 1. **Persist**, durably (fsync) and before anything else: `snapshot` if present (it replaces
-///    the whole stored log up to its index), then `entries` (an entry at index *i* first
+///    the whole stored log: every stored entry goes), then `entries` (an entry at index *i* first
 ///    deletes every stored entry at *i* or later), then `hardState` if present. Raft's safety
 ///    rests on this: a vote or an acknowledgement sent before it is stored can be forgotten by
 ///    a crash and given twice (Raft Figure 2 "updated on stable storage before responding").
@@ -25,7 +25,7 @@ public struct Ready: Sendable, Equatable {
     public var entries: [Entry]
     /// The hard state to store, when it changed.
     public var hardState: HardState?
-    /// Messages to send once steps 1 is done.
+    /// Messages to send once step 1 is done.
     public var messages: [Message]
     /// Committed entries to apply, in index order, after step 1.
     public var committedEntries: [Entry]

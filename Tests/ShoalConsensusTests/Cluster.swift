@@ -14,6 +14,8 @@ struct Cluster {
     var cut: Set<[Int]> = []
     var checker = SafetyChecker()
     var restarts = 0
+    /// How often each mechanism was exercised, so a schedule test can show it covered them.
+    var coverage = Coverage()
     /// Ticks each node has had; `tickBounded` keeps them within one of each other.
     var ticks: [Int]
     var readStates: [[ReadState]]
@@ -63,6 +65,7 @@ struct Cluster {
         }
         inFlight += ready.messages
         if let snapshot = ready.snapshot {
+            coverage.snapshotsInstalled += 1
             machines[n] = Machine(snapshot: snapshot)
             checker.installed(node: n, machine: machines[n])
         }
@@ -71,12 +74,17 @@ struct Cluster {
                 checker.violation("node \(n) applied \(entry.index) after \(machines[n].index)")
             }
             machines[n].apply(entry)
+            if entry.kind == .configuration { coverage.configurationsApplied += 1 }
             checker.applied(node: n, entry: entry, machine: machines[n], term: node.term, nodes: nodes)
         }
         readStates[n] += ready.readStates
         for state in ready.readStates { checker.readAnswered(node: n, state) }
+        coverage.readsAnswered += ready.readStates.count
         for event in ready.events {
-            if case .roleChanged(.leader, let term) = event { checker.elected(node: n, term: term, nodes: nodes) }
+            if case .roleChanged(.leader, let term) = event {
+                coverage.elections += 1
+                checker.elected(node: n, term: term, nodes: nodes)
+            }
         }
     }
 
@@ -108,6 +116,7 @@ struct Cluster {
         let from = Cluster.number(of: message.from)
         let to = Cluster.number(of: message.to)
         guard to <= count, nodes[to] != nil, !cut.contains([from, to]) else { return }
+        if case .timeoutNow = message.kind { coverage.timeoutNows += 1 }
         nodes[to]!.step(message)
         process(to)
     }
@@ -179,6 +188,22 @@ struct Cluster {
         let snapshot = try self[n].compact(through: applied, data: machines[n].encoded)
         storage[n].snapshot = snapshot
         storage[n].entries.removeAll { $0.index <= snapshot.metadata.index }
+    }
+}
+
+/// Counts of what a run exercised.
+struct Coverage: Equatable {
+    var elections = 0
+    var snapshotsInstalled = 0
+    var configurationsApplied = 0
+    var readsAnswered = 0
+    var timeoutNows = 0
+
+    static func + (lhs: Coverage, rhs: Coverage) -> Coverage {
+        Coverage(
+            elections: lhs.elections + rhs.elections, snapshotsInstalled: lhs.snapshotsInstalled + rhs.snapshotsInstalled,
+            configurationsApplied: lhs.configurationsApplied + rhs.configurationsApplied,
+            readsAnswered: lhs.readsAnswered + rhs.readsAnswered, timeoutNows: lhs.timeoutNows + rhs.timeoutNows)
     }
 }
 

@@ -8,11 +8,11 @@ struct Schedule {
     struct Outcome {
         var violations: [String]
         var committed: LogIndex
-        var elections: Int
+        var coverage: Coverage
     }
 
     var seed: UInt64
-    var steps = 400
+    var steps = 800
     var nodes = 5
     var initialVoters = [1, 2, 3]
     var lossPercent = 10
@@ -22,7 +22,6 @@ struct Schedule {
         var rng = SeededGenerator(seed: seed)
         var cluster = Cluster(count: nodes, voters: initialVoters, config: Fixture.config(maxEntries: 4, maxInflight: 3))
         var proposals: UInt32 = 0
-        var elections = 0
         for step in 0..<steps {
             let roll = Int.random(in: 0..<100, using: &rng)
             switch roll {
@@ -93,11 +92,10 @@ struct Schedule {
                     cluster.process(leader)
                 }
             }
-            elections = Set((1...nodes).compactMap { cluster.nodes[$0]?.term }).count
         }
         converge(&cluster)
         let committed = cluster.leader.map { cluster[$0].commitIndex } ?? 0
-        return Outcome(violations: cluster.checker.violations, committed: committed, elections: elections)
+        return Outcome(violations: cluster.checker.violations, committed: committed, coverage: cluster.coverage)
     }
 
     /// Heals everything, restarts every node, and requires a leader whose whole configuration
