@@ -8,6 +8,21 @@
 ///
 /// It reads no clock (time is `tick()` calls) and draws randomness only from a generator the
 /// caller seeds, so two replicas fed the same inputs produce the same `Ready`s.
+///
+/// The shell's loop, one actor per group:
+///
+/// ```swift
+/// var raft = Raft(id: me, config: config, persisted: storage.load(), randomSeed: seed)
+/// // on every tickInterval:  raft.tick()
+/// // on every raft/1 message: raft.step(message)
+/// // on a client write:       let index = try raft.propose(bytes)
+/// // then, whenever raft.hasReady:
+/// let ready = raft.takeReady()
+/// try storage.persist(ready.snapshot, ready.entries, ready.hardState)   // fsync; a failure stops the node
+/// transport.send(ready.messages)
+/// machine.install(ready.snapshot); machine.apply(ready.committedEntries)
+/// reads.release(ready.readStates); events.publish(ready.events)
+/// ```
 public struct Raft: Sendable {
     /// This replica.
     public let id: ReplicaID
