@@ -51,6 +51,7 @@ let package = Package(
         .target(
             name: "ShoalMembership", dependencies: [.product(name: "HeapModule", package: "swift-collections")],
             swiftSettings: strict),
+        .target(name: "ShoalConsensus", swiftSettings: strict),
         .target(
             name: "ShoalSimulation",
             dependencies: ["ShoalMembership", .product(name: "HeapModule", package: "swift-collections")],
@@ -115,6 +116,7 @@ let package = Package(
         .testTarget(name: "ShoalCompressionTests", dependencies: ["ShoalCompression"], swiftSettings: strict),
         .testTarget(name: "ShoalWireTests", dependencies: ["ShoalWire", "ShoalCrypto"], swiftSettings: strict),
         .testTarget(name: "ShoalMembershipTests", dependencies: ["ShoalMembership"], swiftSettings: strict),
+        .testTarget(name: "ShoalConsensusTests", dependencies: ["ShoalConsensus"], swiftSettings: strict),
         .testTarget(
             name: "ShoalSimulationTests", dependencies: ["ShoalSimulation", "ShoalMembership"], swiftSettings: strict),
         .testTarget(
