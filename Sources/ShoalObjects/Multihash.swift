@@ -79,6 +79,10 @@ public struct Multihash: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// The first eight digest bytes as a big-endian integer: uniform, since digests are.
     var prefix64: UInt64 {
-        digest.prefix(8).reduce(0) { $0 << 8 | UInt64($1) }
+        digest.withUnsafeBufferPointer { buffer in
+            var value: UInt64 = 0
+            for index in 0..<min(8, buffer.count) { value = value << 8 | UInt64(buffer[index]) }
+            return value
+        }
     }
 }
