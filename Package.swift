@@ -60,7 +60,7 @@ let package = Package(
             swiftSettings: strict),
         .executableTarget(
             name: "shoal-objects-bench",
-            dependencies: ["ShoalCrypto", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["ShoalObjects", "ShoalCrypto", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
         .executableTarget(
             name: "shoal-transport-bench",

@@ -29,32 +29,53 @@ public struct Chunker: Sendable {
     /// Bytes fed so far.
     public var bytesConsumed: UInt64 { totalLength }
 
-    /// Feeds the next bytes of the object (an array, a slice, a buffer pointer) and answers every
-    /// chunk they complete, in order.
-    public mutating func append(_ bytes: some Collection<UInt8>) throws(ObjectFormatError) -> [Chunk] {
+    /// Feeds the next bytes of the object and answers every chunk they complete, in order.
+    /// Whole chunks that start on a chunk boundary are hashed in place and copied once.
+    public mutating func append(_ bytes: UnsafeRawBufferPointer) throws(ObjectFormatError) -> [Chunk] {
         var completed: [Chunk] = []
-        var rest = bytes[...]
-        while !rest.isEmpty {
-            let taken = rest.prefix(chunkSize.bytes - pending.count)
-            rest = rest.dropFirst(taken.count)
-            pending.append(contentsOf: taken)
+        var offset = 0
+        while offset < bytes.count {
+            let room = chunkSize.bytes - pending.count
+            let taken = UnsafeRawBufferPointer(rebasing: bytes[offset..<min(bytes.count, offset + room)])
+            offset += taken.count
             totalLength += UInt64(taken.count)
-            if pending.count == chunkSize.bytes { completed.append(try cut()) }
+            if pending.isEmpty, taken.count == chunkSize.bytes {
+                completed.append(try cut(taken))
+            } else {
+                pending.append(contentsOf: taken)
+                if pending.count == chunkSize.bytes { completed.append(try cutPending()) }
+            }
         }
         return completed
     }
 
+    /// Feeds the next bytes of the object and answers every chunk they complete, in order.
+    public mutating func append(_ bytes: [UInt8]) throws(ObjectFormatError) -> [Chunk] {
+        var result = Result<[Chunk], ObjectFormatError>.success([])
+        bytes.withUnsafeBytes { buffer in result = Result { () throws(ObjectFormatError) in try append(buffer) } }
+        return try result.get()
+    }
+
     /// Ends the object: the last chunk, if bytes are still waiting, and the manifest of all chunks.
     public mutating func finish() throws(ObjectFormatError) -> (last: Chunk?, manifest: Manifest) {
-        let last = pending.isEmpty ? nil : try cut()
+        let last = pending.isEmpty ? nil : try cutPending()
         return (last, Manifest(trusted: totalLength, chunkSize: chunkSize, chunks: addresses))
     }
 
-    private mutating func cut() throws(ObjectFormatError) -> Chunk {
+    private mutating func cut(_ bytes: UnsafeRawBufferPointer) throws(ObjectFormatError) -> Chunk {
+        guard addresses.count < chunkLimit else { throw .tooManyChunks(count: UInt64(addresses.count + 1), limit: chunkLimit) }
+        let chunk = Chunk(index: addresses.count, address: ChunkAddress(hashing: bytes), bytes: Array(bytes))
+        addresses.append(chunk.address)
+        return chunk
+    }
+
+    private mutating func cutPending() throws(ObjectFormatError) -> Chunk {
         guard addresses.count < chunkLimit else { throw .tooManyChunks(count: UInt64(addresses.count + 1), limit: chunkLimit) }
         let chunk = Chunk(index: addresses.count, address: ChunkAddress(hashing: pending), bytes: pending)
         addresses.append(chunk.address)
-        pending.removeAll(keepingCapacity: true)
+        // The chunk now owns the buffer; the next one starts in a fresh allocation.
+        pending = []
+        pending.reserveCapacity(chunkSize.bytes)
         return chunk
     }
 

@@ -2,6 +2,7 @@
 // buffers on one core for a fixed time. `swift run -c release shoal-objects-bench [SECONDS]`.
 import Crypto
 import ShoalCrypto
+import ShoalObjects
 
 let seconds = CommandLine.arguments.dropFirst().first.flatMap(Double.init) ?? 2
 let chunkBytes = 1 << 20
@@ -28,10 +29,14 @@ let candidates: [(String, ([UInt8]) -> UInt8)] = [
     ("BLAKE2b-256 (libsodium crypto_generichash)", { Blake2b.hash256($0).bytes[0] }),
     ("SHA-256 (swift-crypto, BoringSSL)", { Crypto.SHA256.hash(data: $0).withUnsafeBytes { $0[0] } }),
     ("SHA-256 (libsodium, portable C)", { ShoalCrypto.SHA256.hash($0)[0] }),
+    ("ShoalObjects ChunkAddress (\(HashAlgorithm.chunkAddressing))", { ChunkAddress(hashing: $0).multihash.digest[0] }),
 ]
 
+var chunker = Chunker(chunkSize: .standard)
+let chunking: (String, ([UInt8]) -> UInt8) = ("ShoalObjects Chunker.append (cut, copy, hash)", { try! chunker.append($0).first!.address.multihash.digest[0] })
+
 print("Shoal objects bench: one core, 1 MiB buffers, \(seconds) s each; GB/s = 10^9 bytes/s")
-for (name, hash) in candidates {
+for (name, hash) in candidates + [chunking] {
     let rate = measure(hash)
     let hundredths = Int((rate * 100).rounded())
     let padded = name + String(repeating: " ", count: max(0, 48 - name.count))
