@@ -40,3 +40,14 @@ public enum HashAlgorithm: UInt64, Sendable, Hashable, CaseIterable, CustomStrin
         }
     }
 }
+
+extension HashAlgorithm {
+    /// Bytes of the shortest multihash any known algorithm encodes to: the floor a decoder
+    /// multiplies a claimed count by before trusting it.
+    static let shortestEncoding = allCases.map { algorithm in
+        var writer = ByteWriter()
+        writer.varint(algorithm.rawValue)
+        writer.varint(UInt64(algorithm.digestLength))
+        return writer.bytes.count + algorithm.digestLength
+    }.min()!
+}
