@@ -57,6 +57,14 @@ let package = Package(
             dependencies: ["ShoalMembership", .product(name: "HeapModule", package: "swift-collections")],
             swiftSettings: strict),
         .executableTarget(name: "shoal-sim-bench", dependencies: ["ShoalSimulation"], swiftSettings: strict),
+        .target(
+            name: "ShoalObjects",
+            dependencies: ["ShoalMembership", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "shoal-objects-bench",
+            dependencies: ["ShoalObjects", "ShoalCrypto", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict),
         .executableTarget(
             name: "shoal-transport-bench",
             dependencies: [
@@ -117,6 +125,7 @@ let package = Package(
         .testTarget(name: "ShoalWireTests", dependencies: ["ShoalWire", "ShoalCrypto"], swiftSettings: strict),
         .testTarget(name: "ShoalMembershipTests", dependencies: ["ShoalMembership"], swiftSettings: strict),
         .testTarget(name: "ShoalConsensusTests", dependencies: ["ShoalConsensus"], swiftSettings: strict),
+        .testTarget(name: "ShoalObjectsTests", dependencies: ["ShoalObjects", "ShoalMembership"], swiftSettings: strict),
         .testTarget(
             name: "ShoalSimulationTests", dependencies: ["ShoalSimulation", "ShoalMembership"], swiftSettings: strict),
         .testTarget(
