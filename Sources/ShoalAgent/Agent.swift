@@ -34,16 +34,7 @@ public struct Agent: Sendable {
         defer { AdminSocket.release(configuration.adminSocket) }
 
         let metrics = AgentMetrics(version: ShoalVersion.current, nodeName: configuration.name)
-        let sockets = try await GossipSockets.bind(configuration.bind)
-        let listener: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>
-        do {
-            listener = try await TCPListener.bind(host: configuration.bind.host, port: sockets.port)
-        } catch {
-            try? await sockets.udp.close()
-            throw AgentError.bindFailed(
-                what: "gossip (TCP)", address: "\(configuration.bind.host):\(sockets.port)",
-                reason: "\(AdminClient.reason(error)) (is another shoal agent running? set --bind)")
-        }
+        let (sockets, listener) = try await Self.bindGossip(configuration.bind)
         let advertise = Self.advertiseAddress(configuration: configuration, boundPort: sockets.port)
         let (shutdownRequests, requestShutdown) = AsyncStream.makeStream(of: Void.self)
         let clock = ShellClock.system
@@ -51,7 +42,7 @@ public struct Agent: Sendable {
             identity: TransportIdentity(
                 key: credentials.key, certificate: credentials.certificate, authority: credentials.authority,
                 clusterID: credentials.clusterID),
-            clock: clock.clock, wallClock: { clock.unixSeconds }, metrics: TransportMetrics(factory: metrics.factory),
+            configuration: configuration.transport, clock: clock.clock, wallClock: { clock.unixSeconds }, metrics: TransportMetrics(factory: metrics.factory),
             logger: logger)
         let membership = try MembershipService(
             settings: MembershipService.Settings(
@@ -124,6 +115,28 @@ public struct Agent: Sendable {
                 reason: String(describing: error))
         }
         logger.info("stopped")
+    }
+
+    /// Binds gossip UDP, then the transport's TCP listener on the same port. With port 0 the
+    /// kernel picks a UDP port whose TCP twin may be taken (by any outbound connection's
+    /// ephemeral port), so a few fresh picks are tried before giving up.
+    static func bindGossip(_ address: HostPort) async throws(AgentError)
+        -> (GossipSockets, NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>)
+    {
+        var attempt = 0
+        while true {
+            attempt += 1
+            let sockets = try await GossipSockets.bind(address)
+            do {
+                return (sockets, try await TCPListener.bind(host: address.host, port: sockets.port))
+            } catch {
+                try? await sockets.udp.close()
+                if address.port == 0, attempt < 16 { continue }
+                throw AgentError.bindFailed(
+                    what: "gossip (TCP)", address: "\(address.host):\(sockets.port)",
+                    reason: "\(AdminClient.reason(error)) (is another shoal agent running? set --bind)")
+            }
+        }
     }
 
     /// The gossip address other members reach: `advertise`, else the bind address, else

@@ -138,7 +138,8 @@ struct ConfigurationTests {
             .appendingPathComponent("../../config/shoal.yaml").standardized.path
         let text = try String(contentsOfFile: reference, encoding: .utf8)
         for key in ConfigurationKey.all {
-            #expect(text.contains("# \(key.name):"), "config/shoal.yaml does not document \(key.name)")
+            let line = key.section == nil ? "# \(key.name):" : "#   \(key.name):"
+            #expect(text.contains(line), "config/shoal.yaml does not document \(key.path)")
         }
         _ = try await load(file: reference)
     }

@@ -1,3 +1,4 @@
+public import ShoalTransport
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -54,6 +55,8 @@ public struct AgentConfiguration: Sendable, Equatable {
     public var metricsAddress: HostPort?
     /// Whether the operator allowed `metricsAddress` to be a non-loopback (or every-interface) address.
     public var metricsAllowRemote: Bool
+    /// The `transport:` section: the peer transport's limits and timeouts.
+    public var transport: TransportConfiguration
 
     /// The certificate path after applying the `<cluster_dir>/<name>.cert` default.
     public var certificatePath: String {

@@ -1,5 +1,13 @@
+import Configuration
+
 /// One configuration key: its name in shoal.yaml, how it is spelled in the
 /// environment and on the command line, and what it accepts.
+///
+/// A key either stands at the top level (the agent's own keys and membership's, whose names
+/// are a stable contract) or inside the section of the subsystem that owns it
+/// (`transport.idle_timeout`, `SHOAL_TRANSPORT_IDLE_TIMEOUT`); section keys are set in the file
+/// or the environment, not by flags. Each subsystem declares its keys in its own module, and
+/// `all` assembles them once.
 struct ConfigurationKey: Sendable {
     enum Kind: Sendable {
         case string
@@ -12,9 +20,15 @@ struct ConfigurationKey: Sendable {
     let kind: Kind
     /// The command-line flag, when it is not the key's name in kebab case.
     var flagName: String? = nil
+    /// The subsystem section the key lives in; nil at the top level.
+    var section: String? = nil
 
-    /// `state_dir` → `SHOAL_STATE_DIR`.
-    var environmentVariable: String { "SHOAL_" + name.uppercased() }
+    /// `state_dir`, or `transport.idle_timeout` inside a section: how messages name the key.
+    var path: String { section.map { "\($0).\(name)" } ?? name }
+    /// The key as swift-configuration addresses it.
+    var configKey: ConfigKey { ConfigKey(section.map { [$0, name] } ?? [name]) }
+    /// `state_dir` → `SHOAL_STATE_DIR`; `transport.idle_timeout` → `SHOAL_TRANSPORT_IDLE_TIMEOUT`.
+    var environmentVariable: String { "SHOAL_" + path.replacingOccurrences(of: ".", with: "_").uppercased() }
     /// `state_dir` → `--state-dir`.
     var flag: String { flagName ?? "--" + name.replacingOccurrences(of: "_", with: "-") }
 
@@ -28,16 +42,16 @@ struct ConfigurationKey: Sendable {
     static let logFormat = ConfigurationKey(name: "log_format", kind: .string)
     static let metricsAddress = ConfigurationKey(name: "metrics_address", kind: .string)
     static let metricsAllowRemote = ConfigurationKey(name: "metrics_allow_remote", kind: .bool)
-    static let bind = ConfigurationKey(name: "bind", kind: .string)
-    static let advertise = ConfigurationKey(name: "advertise", kind: .string)
-    static let retryJoin = ConfigurationKey(name: "retry_join", kind: .list, flagName: "--join")
-    static let profile = ConfigurationKey(name: "profile", kind: .string)
 
-    /// Every key the agent reads, in the order config/shoal.yaml lists them.
-    static let all: [ConfigurationKey] = [
-        .name, .bind, .advertise, .retryJoin, .profile, .stateDir, .adminSocket, .clusterDir, .certificate, .labels,
-        .logLevel, .logFormat, .metricsAddress, .metricsAllowRemote,
-    ]
+    /// Every key the agent reads, in the order config/shoal.yaml lists them: the agent's own,
+    /// then each subsystem's.
+    static let all: [ConfigurationKey] =
+        [.name] + MembershipSettings.keys
+        + [.stateDir, .adminSocket, .clusterDir, .certificate, .labels, .logLevel, .logFormat, .metricsAddress, .metricsAllowRemote]
+        + TransportSettings.keys
+
+    /// The sections subsystems declare keys in.
+    static let sections: Set<String> = Set(all.compactMap(\.section))
 
     /// `SHOAL_*` variables that belong to the CLI, not the agent.
     static let clientEnvironment: Set<String> = ["SHOAL_SOCKET", "SHOAL_FORMAT"]

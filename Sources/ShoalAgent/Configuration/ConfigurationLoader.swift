@@ -62,23 +62,26 @@ public struct ConfigurationLoader: Sendable {
     /// Reads and validates every source.
     /// - Throws: `ConfigurationError` naming the key, the source and what was expected.
     public func load() async throws(ConfigurationError) -> AgentConfiguration {
-        let known = ConfigurationKey.all.map(\.name)
+        let known = ConfigurationKey.all.map(\.path)
         var sources = Sources()
 
-        for key in flags.keys where !known.contains(key) {
+        // Section keys have no flags.
+        let flagKeys = Set(ConfigurationKey.all.filter { $0.section == nil }.map(\.name))
+        for key in flags.keys where !flagKeys.contains(key) {
             throw .unknownKey(key: key, source: .flag("--" + key.replacingOccurrences(of: "_", with: "-")), known: known)
         }
         sources.flags = Set(flags.keys)
 
+        let byVariable = Dictionary(uniqueKeysWithValues: ConfigurationKey.all.map { ($0.environmentVariable, $0) })
         var shoalEnvironment: [String: String] = [:]
         for (variable, value) in environment where variable.hasPrefix("SHOAL_") {
             guard !ConfigurationKey.clientEnvironment.contains(variable) else { continue }
-            let key = String(variable.dropFirst("SHOAL_".count)).lowercased()
-            guard known.contains(key) else {
-                throw .unknownKey(key: key, source: .environment(variable), known: known)
+            guard let key = byVariable[variable] else {
+                throw .unknownKey(
+                    key: String(variable.dropFirst("SHOAL_".count)).lowercased(), source: .environment(variable), known: known)
             }
-            shoalEnvironment[key.uppercased()] = value
-            sources.environment.insert(key)
+            shoalEnvironment[String(variable.dropFirst("SHOAL_".count))] = value
+            sources.environment.insert(key.path)
         }
 
         var providers: [any ConfigProvider] = []
@@ -95,7 +98,7 @@ public struct ConfigurationLoader: Sendable {
         providers.append(EnvironmentVariablesProvider(environmentVariables: shoalEnvironment))
 
         if let file = resolvedFile() {
-            let topLevel = try Self.topLevelKeys(ofYAMLFile: file)
+            let topLevel = try Self.keys(ofYAMLFile: file)
             for key in topLevel where !known.contains(key) {
                 throw .unknownKey(key: key, source: .file(file), known: known)
             }
@@ -121,8 +124,9 @@ public struct ConfigurationLoader: Sendable {
         return nil
     }
 
-    /// The top-level keys of a YAML mapping; an empty file has none.
-    static func topLevelKeys(ofYAMLFile path: String) throws(ConfigurationError) -> [String] {
+    /// The keys a YAML file sets: its top-level keys, and `section.key` for each key inside a
+    /// subsystem's section (`transport:`), which must itself be a mapping; an empty file has none.
+    static func keys(ofYAMLFile path: String) throws(ConfigurationError) -> [String] {
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
@@ -140,11 +144,23 @@ public struct ConfigurationLoader: Sendable {
             throw .malformedFile(path: path, reason: "the top level must be a mapping of key: value")
         }
         var keys: [String] = []
-        for key in mapping.keys {
+        for (key, value) in mapping {
             guard let name = key.string else {
                 throw .malformedFile(path: path, reason: "a key is not a string: \(key)")
             }
-            keys.append(name)
+            guard ConfigurationKey.sections.contains(name) else {
+                keys.append(name)
+                continue
+            }
+            guard let section = value.mapping else {
+                throw .malformedFile(path: path, reason: "'\(name)' must be a mapping of key: value")
+            }
+            for inner in section.keys {
+                guard let innerName = inner.string else {
+                    throw .malformedFile(path: path, reason: "a key in '\(name)' is not a string: \(inner)")
+                }
+                keys.append(name + "." + innerName)
+            }
         }
         return keys
     }
@@ -158,9 +174,9 @@ struct Sources: Sendable {
     var filePath = ""
 
     func origin(of key: ConfigurationKey) -> ConfigurationError.Source? {
-        if flags.contains(key.name) { return .flag(key.flag) }
-        if environment.contains(key.name) { return .environment(key.environmentVariable) }
-        if file.contains(key.name) { return .file(filePath) }
+        if key.section == nil, flags.contains(key.name) { return .flag(key.flag) }
+        if environment.contains(key.path) { return .environment(key.environmentVariable) }
+        if file.contains(key.path) { return .file(filePath) }
         return nil
     }
 }

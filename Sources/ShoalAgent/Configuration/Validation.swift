@@ -28,7 +28,7 @@ struct Validation {
         if isSet(.retryJoin) {
             let items: [String]
             do {
-                items = try reader.requiredStringArray(forKey: ConfigKey(ConfigurationKey.retryJoin.name))
+                items = try reader.requiredStringArray(forKey: ConfigurationKey.retryJoin.configKey)
             } catch {
                 throw invalid(.retryJoin, "(not a list)", expected: "a list of host:port addresses")
             }
@@ -53,7 +53,35 @@ struct Validation {
             logLevel: logLevel,
             logFormat: logFormat,
             metricsAddress: metricsAddress,
-            metricsAllowRemote: metricsAllowRemote)
+            metricsAllowRemote: metricsAllowRemote,
+            transport: try TransportSettings.read(self))
+    }
+
+    /// A duration such as `500ms`, `5s`, `2m` or `1h`, within `range`.
+    func duration(_ key: ConfigurationKey, default value: Duration, within range: ClosedRange<Duration>) throws(ConfigurationError)
+        -> Duration
+    {
+        guard isSet(key) else { return value }
+        let text = try string(key, default: "")
+        let units: [(String, Duration)] = [("ms", .milliseconds(1)), ("s", .seconds(1)), ("m", .seconds(60)), ("h", .seconds(3_600))]
+        let expected = "a duration such as 500ms, 5s, 2m or 1h, from \(range.lowerBound) to \(range.upperBound)"
+        for (suffix, unit) in units where text.hasSuffix(suffix) {
+            guard let count = Int(text.dropLast(suffix.count)), count >= 0 else { continue }
+            let parsed = unit * count
+            guard range.contains(parsed) else { throw invalid(key, text, expected: expected) }
+            return parsed
+        }
+        throw invalid(key, text, expected: expected)
+    }
+
+    /// A whole number within `range`.
+    func integer(_ key: ConfigurationKey, default value: Int, within range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
+        guard isSet(key) else { return value }
+        let text = try string(key, default: "")
+        guard let parsed = Int(text), range.contains(parsed) else {
+            throw invalid(key, text, expected: "a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return parsed
     }
 
     /// `metrics_address`, resolved to the IP literal that will be bound; nil when empty.
@@ -83,9 +111,9 @@ struct Validation {
     private func bool(_ key: ConfigurationKey, default value: Bool) throws(ConfigurationError) -> Bool {
         guard isSet(key) else { return value }
         do {
-            return try reader.requiredBool(forKey: ConfigKey(key.name))
+            return try reader.requiredBool(forKey: key.configKey)
         } catch {
-            let text = (try? reader.requiredString(forKey: ConfigKey(key.name))) ?? "(not true or false)"
+            let text = (try? reader.requiredString(forKey: key.configKey)) ?? "(not true or false)"
             throw invalid(key, text, expected: "true or false")
         }
     }
@@ -100,9 +128,9 @@ struct Validation {
         return parsed
     }
 
-    private func isSet(_ key: ConfigurationKey) -> Bool { sources.origin(of: key) != nil }
+    func isSet(_ key: ConfigurationKey) -> Bool { sources.origin(of: key) != nil }
 
-    private func invalid(_ key: ConfigurationKey, _ value: String, expected: String) -> ConfigurationError {
+    func invalid(_ key: ConfigurationKey, _ value: String, expected: String) -> ConfigurationError {
         .invalidValue(key: key.name, source: sources.origin(of: key) ?? .defaultValue, value: value, expected: expected)
     }
 
@@ -110,10 +138,10 @@ struct Validation {
         if !ok { throw invalid(key, value, expected: expected) }
     }
 
-    private func string(_ key: ConfigurationKey, default value: String) throws(ConfigurationError) -> String {
+    func string(_ key: ConfigurationKey, default value: String) throws(ConfigurationError) -> String {
         guard isSet(key) else { return value }
         do {
-            return try reader.requiredString(forKey: ConfigKey(key.name))
+            return try reader.requiredString(forKey: key.configKey)
         } catch {
             throw invalid(key, "(not text)", expected: "a text value")
         }
@@ -139,7 +167,7 @@ struct Validation {
         guard isSet(.labels) else { return [:] }
         let items: [String]
         do {
-            items = try reader.requiredStringArray(forKey: ConfigKey(ConfigurationKey.labels.name))
+            items = try reader.requiredStringArray(forKey: ConfigurationKey.labels.configKey)
         } catch {
             throw invalid(.labels, "(not a list)", expected: "a list of key=value items")
         }
