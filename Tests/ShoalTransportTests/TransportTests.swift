@@ -134,7 +134,7 @@ struct TransportTests {
 }
 
 /// Polls `condition` until it holds, failing after `seconds`.
-func waitFor(_ what: String, seconds: Double = 10, _ condition: () async throws -> Bool) async throws {
+func waitFor(_ what: String, seconds: Double = 60, _ condition: () async throws -> Bool) async throws {
     let deadline = ContinuousClock.now + .seconds(seconds)
     while ContinuousClock.now < deadline {
         if try await condition() { return }

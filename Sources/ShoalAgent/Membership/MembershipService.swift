@@ -22,7 +22,7 @@ actor MembershipService {
     let settings: Settings
     let credentials: NodeCredentials
     let logger: Logger
-    let metrics: AgentMetrics
+    let metrics: MembershipMetrics
     let clock: ShellClock
     let transport: Transport
     let streamLimits = StreamRateLimit()
@@ -53,7 +53,7 @@ actor MembershipService {
         udp = sockets.udp
         self.credentials = credentials
         self.logger = logger
-        self.metrics = metrics
+        self.metrics = MembershipMetrics(factory: metrics.factory)
         self.requestShutdown = requestShutdown
         self.clock = clock
         self.transport = transport
