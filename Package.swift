@@ -48,13 +48,16 @@ let package = Package(
         .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
         .target(name: "ShoalCrypto", dependencies: ["CSodium"], swiftSettings: strict),
         .target(name: "ShoalCompression", dependencies: ["CZstd"], swiftSettings: strict),
+        // The seeded generator every pure core and simulator draws its randomness from.
+        .target(name: "ShoalRandom", swiftSettings: strict),
         .target(
-            name: "ShoalMembership", dependencies: [.product(name: "HeapModule", package: "swift-collections")],
+            name: "ShoalMembership",
+            dependencies: ["ShoalRandom", .product(name: "HeapModule", package: "swift-collections")],
             swiftSettings: strict),
-        .target(name: "ShoalConsensus", swiftSettings: strict),
+        .target(name: "ShoalConsensus", dependencies: ["ShoalRandom"], swiftSettings: strict),
         .target(
             name: "ShoalSimulation",
-            dependencies: ["ShoalMembership", .product(name: "HeapModule", package: "swift-collections")],
+            dependencies: ["ShoalMembership", "ShoalRandom", .product(name: "HeapModule", package: "swift-collections")],
             swiftSettings: strict),
         .executableTarget(name: "shoal-sim-bench", dependencies: ["ShoalSimulation"], swiftSettings: strict),
         .target(
@@ -124,8 +127,8 @@ let package = Package(
         .testTarget(name: "ShoalCompressionTests", dependencies: ["ShoalCompression"], swiftSettings: strict),
         .testTarget(name: "ShoalWireTests", dependencies: ["ShoalWire", "ShoalCrypto"], swiftSettings: strict),
         .testTarget(name: "ShoalMembershipTests", dependencies: ["ShoalMembership"], swiftSettings: strict),
-        .testTarget(name: "ShoalConsensusTests", dependencies: ["ShoalConsensus"], swiftSettings: strict),
-        .testTarget(name: "ShoalObjectsTests", dependencies: ["ShoalObjects", "ShoalMembership"], swiftSettings: strict),
+        .testTarget(name: "ShoalConsensusTests", dependencies: ["ShoalConsensus", "ShoalRandom"], swiftSettings: strict),
+        .testTarget(name: "ShoalObjectsTests", dependencies: ["ShoalObjects", "ShoalMembership", "ShoalRandom"], swiftSettings: strict),
         .testTarget(
             name: "ShoalSimulationTests", dependencies: ["ShoalSimulation", "ShoalMembership"], swiftSettings: strict),
         .testTarget(

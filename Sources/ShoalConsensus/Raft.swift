@@ -1,3 +1,4 @@
+import ShoalRandom
 /// One Raft replica as a pure state machine (Raft paper; Ongaro's thesis; etcd raft's design).
 ///
 /// The whole protocol is `step(_:)` for a message and `tick()` for the passage of time, plus

@@ -1,3 +1,4 @@
+import ShoalRandom
 /// SWIM with Lifeguard as a pure state machine (SWIM, Lifeguard, memberlist as reference).
 ///
 /// It reads no clock, owns no socket and draws randomness only from a generator seeded by the

@@ -1,4 +1,5 @@
 public import ShoalMembership
+import ShoalRandom
 
 /// A deterministic many-node run of `Membership` over a virtual clock and a seeded network
 /// (DESIGN "How it is tested" 2).

@@ -1,4 +1,5 @@
 @testable import ShoalConsensus
+import ShoalRandom
 
 /// One seeded random schedule over a `Cluster`: message loss, reordering, duplication,
 /// partitions, crashes and restarts, compaction, reads, transfers and voter changes, then a

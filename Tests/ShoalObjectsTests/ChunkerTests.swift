@@ -2,6 +2,7 @@ import ShoalMembership
 import Testing
 
 @testable import ShoalObjects
+import ShoalRandom
 
 /// The streaming chunker of a put.
 @Suite("chunker")

@@ -1,6 +1,7 @@
 import ShoalMembership
 
 @testable import ShoalObjects
+import ShoalRandom
 
 /// Deterministic test inputs: node ids, object ids, byte patterns and small manifests.
 enum Fixture {

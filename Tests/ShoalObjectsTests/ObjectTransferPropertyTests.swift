@@ -2,6 +2,7 @@ import ShoalMembership
 import Testing
 
 @testable import ShoalObjects
+import ShoalRandom
 
 /// Random gets (seeded, so a failure replays): random holders, lying peers, deaths, timeouts and
 /// late replies, with the scheduler's limits checked after every call.

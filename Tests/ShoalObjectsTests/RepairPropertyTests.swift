@@ -2,6 +2,7 @@ import ShoalMembership
 import Testing
 
 @testable import ShoalObjects
+import ShoalRandom
 
 /// Random membership histories (seeded, so a failure replays): after every change, carry out
 /// repair plans until they settle, then check the placement invariants.

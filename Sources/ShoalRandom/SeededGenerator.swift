@@ -1,12 +1,13 @@
 /// xoshiro256** seeded through SplitMix64: the core's only source of randomness.
 ///
-/// (The same generator as ShoalMembership's, kept internal so the two never clash.) The caller supplies the seed, so a simulator run replays exactly; the generator lives
-/// inside the `Raft` value and is copied with it.
-struct SeededGenerator: RandomNumberGenerator, Sendable {
+/// The caller supplies the seed, so a simulator run replays exactly; the generator lives inside
+/// the core's value (`Membership`, `Raft`) and is copied with it. One module, so every pure core
+/// and every simulator draws the same streams from the same seeds.
+public struct SeededGenerator: RandomNumberGenerator, Sendable {
     private var state: (UInt64, UInt64, UInt64, UInt64)
 
     /// Expands `seed` with SplitMix64 (Vigna) so that nearby seeds give unrelated streams.
-    init(seed: UInt64) {
+    public init(seed: UInt64) {
         var mix = seed
         func splitMix() -> UInt64 {
             mix &+= 0x9e37_79b9_7f4a_7c15
@@ -19,7 +20,7 @@ struct SeededGenerator: RandomNumberGenerator, Sendable {
     }
 
     /// Next 64 random bits (xoshiro256**).
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         let result = rotate(state.1 &* 5, 7) &* 9
         let shifted = state.1 << 17
         state.2 ^= state.0
