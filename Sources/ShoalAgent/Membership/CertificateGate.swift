@@ -37,13 +37,20 @@ struct CertificateGate: Sendable {
         var incarnation: UInt64
     }
 
-    let authority: PublicKey
+    /// Where certificates are verified (shared with the push-pull path, which fills it off the actor).
+    let certificates: CertificateCache
     let myself: NodeID
     let capacity: Int
     private(set) var admissions: [NodeID: Admission] = [:]
 
+    var authority: PublicKey { certificates.authority }
+
     init(authority: PublicKey, myself: NodeID, capacity: Int = CertificateGate.defaultCapacity) {
-        self.authority = authority
+        self.init(certificates: CertificateCache(authority: authority), myself: myself, capacity: capacity)
+    }
+
+    init(certificates: CertificateCache, myself: NodeID, capacity: Int = CertificateGate.defaultCapacity) {
+        self.certificates = certificates
         self.myself = myself
         self.capacity = capacity
     }
@@ -66,12 +73,10 @@ struct CertificateGate: Sendable {
     /// is certified and its subject admitted.
     mutating func admit(_ statement: Statement, now: UInt64) -> Bool {
         if case .alive(let meta) = statement.claim, statement.subject != myself, needsCheck(statement, now: now) {
-            guard let certificate = try? NodeCertificate(decoding: meta.certificate),
-                (try? certificate.verify(authority: authority, now: now)) != nil,
-                certificate.nodeKey.bytes == statement.subject.bytes, certificate.name == meta.name,
+            guard let expiresAt = certificates.expiry(of: meta.certificate, for: statement.subject, name: meta.name, now: now),
                 makeRoom(for: statement.subject, now: now)
             else { return false }
-            admissions[statement.subject] = Admission(expiresAt: certificate.expiresAt, incarnation: statement.incarnation)
+            admissions[statement.subject] = Admission(expiresAt: expiresAt, incarnation: statement.incarnation)
         }
         return vouchedFor(statement, now: now)
     }

@@ -109,7 +109,7 @@ extension MembershipService {
             logger.warning("refused a push-pull signed for another node than the stream's peer", metadata: ["peer": "\(peer)"])
             return nil
         }
-        return certificates.prefilter(state, authority: credentials.authority, now: clock.unixSeconds)
+        return certificates.prefilter(state, now: clock.unixSeconds)
     }
 
     /// Merges a peer's push-pull request and returns our reply.

@@ -26,7 +26,7 @@ actor MembershipService {
     let clock: ShellClock
     let transport: Transport
     let streamLimits = StreamRateLimit()
-    let certificates = CertificateCache()
+    let certificates: CertificateCache
     let incarnations: IncarnationStore
     var core: Membership
     var gate: CertificateGate
@@ -68,7 +68,8 @@ actor MembershipService {
             certificate: credentials.certificate.encoded())
         // Above every counter the previous life of this node can have used (one a datagram).
         counter = EnvelopeCounter(start: clock.unixMicroseconds())
-        gate = CertificateGate(authority: credentials.authority, myself: myself)
+        certificates = CertificateCache(authority: credentials.authority)
+        gate = CertificateGate(certificates: certificates, myself: myself)
         core = Membership(
             myself: myself, metadata: metadata, incarnation: previous + 1, config: settings.profile,
             authenticator: Ed25519Authenticator(key: credentials.key), randomSeed: UInt64.random(in: .min ... .max),
