@@ -2,9 +2,11 @@ import Logging
 import NIOCore
 
 extension Transport {
-    /// Admits, authenticates and dispatches one inbound link; closes it when its handler returns.
-    func serveInbound(_ link: any Link) async {
-        let admitted = state.withLock { state -> String? in
+    /// Reserves a slot for a connection just accepted, or counts why it is refused; called
+    /// before anything is read or queued, so a refused connection costs its file descriptor for
+    /// no longer than the accept.
+    func admitInbound() -> Bool {
+        let refusal = state.withLock { state -> String? in
             if state.shuttingDown { return "shutting_down" }
             if state.connectionCount >= configuration.maximumConnections { return "connection_limit" }
             if state.pendingHandshakes >= configuration.maximumPendingHandshakes { return "handshake_limit" }
@@ -14,16 +16,27 @@ extension Transport {
             state.connectionCount += 1
             return nil
         }
-        if let refusal = admitted {
-            metrics.refused(refusal)
-            link.close()
-            return
+        if let refusal { metrics.refused(refusal) }
+        return refusal == nil
+    }
+
+    /// Gives back the slot `admitInbound` reserved for a connection that was never served.
+    func releaseInbound() {
+        state.withLock { state in
+            state.connectionCount -= 1
+            state.pendingHandshakes -= 1
         }
+    }
+
+    /// Authenticates and dispatches one admitted inbound link (`admitInbound`); closes it when
+    /// its handler returns.
+    func serveInbound(_ link: any Link) async {
         var handshakePending = true
         defer {
-            state.withLock { state in
-                state.connectionCount -= 1
-                if handshakePending { state.pendingHandshakes -= 1 }
+            if handshakePending {
+                releaseInbound()
+            } else {
+                state.withLock { $0.connectionCount -= 1 }
             }
         }
         let protocols = state.withLock { Set($0.handlers.keys) }

@@ -62,7 +62,14 @@ public final class Transport: Sendable {
     /// Hands the transport an inbound link (the listener does this for every TCP connection;
     /// tests do it with a `MemoryLink`).
     public func accept(_ link: any Link) {
-        if case .terminated = jobs.yield(.inbound(link)) { link.close() }
+        guard admitInbound() else {
+            link.close()
+            return
+        }
+        if case .terminated = jobs.yield(.inbound(link)) {
+            releaseInbound()
+            link.close()
+        }
     }
 
     /// Runs until cancelled or `shutdown()`: serves `listener`'s connections, dials, and sweeps
@@ -73,7 +80,14 @@ public final class Transport: Sendable {
                 group.addTask {
                     try? await listener.executeThenClose { inbound in
                         for try await child in inbound {
-                            if case .terminated = self.jobs.yield(.inboundTCP(child)) { child.channel.close(promise: nil) }
+                            guard self.admitInbound() else {
+                                try? await child.executeThenClose { _, _ in }
+                                continue
+                            }
+                            if case .terminated = self.jobs.yield(.inboundTCP(child)) {
+                                self.releaseInbound()
+                                try? await child.executeThenClose { _, _ in }
+                            }
                         }
                     }
                 }

@@ -171,3 +171,17 @@ final class TamperingLink: Link {
     func close() { inner.close() }
     var remoteAddress: String? { inner.remoteAddress }
 }
+
+/// Whether `link` ends (its peer closed it, having sent nothing more) within `seconds`.
+func endsWithin(_ seconds: Double, _ link: MemoryLink) async -> Bool {
+    await withTaskGroup(of: Bool.self) { group in
+        group.addTask { ((try? await link.receive()) ?? nil) == nil }
+        group.addTask {
+            try? await Task.sleep(for: .seconds(seconds))
+            return false
+        }
+        let first = await group.next() ?? false
+        group.cancelAll()
+        return first
+    }
+}

@@ -17,6 +17,7 @@ public struct TCPDialer: Dialer {
             channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .connectTimeout(TimeAmount.nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000))
                 .channelOption(.tcpOption(.tcp_nodelay), value: 1)
+                .channelOption(.recvAllocator, value: TCPListener.unauthenticatedReads)
                 .connect(host: host, port: port) { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try NIOAsyncChannel<ByteBuffer, ByteBuffer>(
@@ -34,10 +35,15 @@ public struct TCPDialer: Dialer {
 
 /// Binds the transport's TCP listener.
 public enum TCPListener {
-    /// Few buffered reads per connection: before the handshake a stranger can make this side
-    /// hold only a few reads' worth of bytes, and NIO stops reading until they are consumed.
+    /// At most 8 reads buffered per connection; NIO stops reading until they are consumed.
     static let channelConfiguration = NIOAsyncChannel<ByteBuffer, ByteBuffer>.Configuration(
         backPressureStrategy: .init(lowWatermark: 2, highWatermark: 8))
+    /// Reads before the handshake completes: 4 KiB each, so a peer not yet authenticated can
+    /// make this side hold at most 8 buffered reads and the frame being assembled (at most one
+    /// handshake message, `TransportHandshake.maximumMessageBytes`): under 40 KiB a connection.
+    static let unauthenticatedReads = FixedSizeRecvByteBufferAllocator(capacity: 4_096)
+    /// Reads once the peer is authenticated: up to 256 KiB, for bulk frames.
+    static let authenticatedReads = AdaptiveRecvByteBufferAllocator(minimum: 4_096, initial: 64 << 10, maximum: 256 << 10)
 
     /// Binds `host:port` (SO_REUSEADDR only for TIME_WAIT reuse: Linux still refuses a second
     /// listener on a port in use).
@@ -46,7 +52,7 @@ public enum TCPListener {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelOption(.backlog, value: 256)
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
-            .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 1_024, initial: 4_096, maximum: 256 << 10))
+            .childChannelOption(.recvAllocator, value: unauthenticatedReads)
             .bind(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel, configuration: channelConfiguration)

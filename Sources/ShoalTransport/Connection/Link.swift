@@ -13,3 +13,9 @@ public protocol Link: Sendable {
     /// Where the peer is, for logs and for membership (its `ip:port`), if known.
     var remoteAddress: String? { get }
 }
+
+extension Link {
+    /// Called once the handshake has authenticated the peer: a link may then read in larger
+    /// pieces (before it, a stranger must not be able to make this side hold more than a few KiB).
+    public func authenticated() {}
+}

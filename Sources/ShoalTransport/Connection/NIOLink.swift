@@ -35,6 +35,11 @@ struct NIOLink: Link {
         channel.close(promise: nil)
     }
 
+    /// Reads grow to `TCPListener.authenticatedReads` once the peer is known.
+    func authenticated() {
+        channel.setOption(ChannelOptions.recvAllocator, value: TCPListener.authenticatedReads).whenComplete { _ in }
+    }
+
     var remoteAddress: String? {
         guard let address = channel.remoteAddress, let ip = address.ipAddress, let port = address.port else { return nil }
         return address.protocol == .inet6 ? "[\(ip)]:\(port)" : "\(ip):\(port)"

@@ -167,6 +167,7 @@ extension PeerConnection {
     private static func start(
         _ session: EstablishedSession, link: any Link, reader: ConnectionReader, writer: ConnectionWriter
     ) async -> PeerConnection {
+        link.authenticated()
         await reader.startSession(FrameOpener(kind: session.cipher, key: session.receiveKey))
         await writer.startSession(FrameSealer(kind: session.cipher, key: session.sendKey))
         return PeerConnection(session: session, link: link, reader: reader, writer: writer)
