@@ -51,9 +51,40 @@ struct UnauthenticatedBoundsTests {
         #expect(TransportHandshake.maximumMessageBytes < 4 << 10)
     }
 
-    @Test("before authentication a TCP connection reads 4 KiB at a time")
-    func smallReadsBeforeAuthentication() {
-        let allocator = TCPListener.unauthenticatedReads
-        #expect(allocator.capacity == 4_096)
+    @Test("a TCP link reads 4 KiB at a time until the peer is authenticated, then up to 256 KiB")
+    func readSizeGrowsOnlyAfterAuthentication() async throws {
+        let listener = try await TCPListener.bind(host: "127.0.0.1", port: 0)
+        let port = listener.channel.localAddress!.port!
+        var sizes: [(minimum: Int, maximum: Int)] = []
+        try await withThrowingTaskGroup { group in
+            // The accepting side takes one connection and hangs up.
+            group.addTask {
+                try await listener.executeThenClose { inbound in
+                    for try await child in inbound {
+                        try await child.executeThenClose { _, _ in }
+                        return
+                    }
+                }
+            }
+            try await TCPDialer().dial(host: "127.0.0.1", port: port, timeout: .seconds(10)) { link in
+                let channel = (link as! NIOLink).channel
+                sizes.append(Self.readSizes(try? await channel.getOption(ChannelOptions.recvAllocator).get()))
+                // Through the protocol, as the connection calls it.
+                link.authenticated()
+                sizes.append(Self.readSizes(try? await channel.getOption(ChannelOptions.recvAllocator).get()))
+            }
+            try await group.waitForAll()
+        }
+        #expect(sizes.count == 2)
+        #expect(sizes.first.map { $0 == (4_096, 4_096) } == true, "before authentication: \(sizes)")
+        #expect(sizes.last.map { $0.maximum == 256 << 10 } == true, "after authentication: \(sizes)")
+    }
+
+    static func readSizes(_ allocator: (any RecvByteBufferAllocator)?) -> (minimum: Int, maximum: Int) {
+        switch allocator {
+        case let fixed as FixedSizeRecvByteBufferAllocator: (fixed.capacity, fixed.capacity)
+        case let adaptive as AdaptiveRecvByteBufferAllocator: (adaptive.minimum, adaptive.maximum)
+        default: (0, 0)
+        }
     }
 }

@@ -12,10 +12,12 @@ public protocol Link: Sendable {
     func close()
     /// Where the peer is, for logs and for membership (its `ip:port`), if known.
     var remoteAddress: String? { get }
+    /// Called once the handshake has authenticated the peer: a link may then read in larger
+    /// pieces (before it, a stranger must not be able to make this side hold more than a few KiB).
+    func authenticated()
 }
 
 extension Link {
-    /// Called once the handshake has authenticated the peer: a link may then read in larger
-    /// pieces (before it, a stranger must not be able to make this side hold more than a few KiB).
+    /// Links without a read size (in-memory ones) have nothing to change.
     public func authenticated() {}
 }
