@@ -5,7 +5,7 @@ SWIFT ?= swift
 BIN := .build/debug/shoal
 DEV_SOCKET ?= /tmp/shoal-dev/admin.sock
 
-.PHONY: setup build release run dev test bench bench-membership link-order clean
+.PHONY: setup build release run dev test bench bench-membership bench-transport link-order clean
 
 setup:
 	@scripts/setup.sh
@@ -48,6 +48,13 @@ bench-membership:
 	bench/membership.sh --binary .build-release/release/shoal
 	bench/netns-faults.sh --binary .build-release/release/shoal
 	$(SWIFT) run -c release shoal-sim-bench 10 50 100 1000 10000
+
+# Transport throughput next to raw loopback TCP and the AEAD alone, in one run (README
+# "Transport throughput"); release build. BENCH_SECONDS per transfer.
+BENCH_SECONDS ?= 3
+bench-transport: setup
+	$(SWIFT) build -c release --product shoal-transport-bench
+	.build/release/shoal-transport-bench $(BENCH_SECONDS)
 
 # Micro-benchmarks (ordo-one/benchmark), built only when asked.
 bench: setup

@@ -46,6 +46,8 @@ let package = Package(
             providers: [.apt(["libzstd-dev"])]),
         // glibc's malloc.h, for mallopt (AllocatorTuning).
         .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
+        // BoringSSL's AEAD calls, as swift-crypto links them (Sources/CBoringAEAD/shim.h).
+        .systemLibrary(name: "CBoringAEAD", path: "Sources/CBoringAEAD"),
         .target(name: "ShoalCrypto", dependencies: ["CSodium"], swiftSettings: strict),
         .target(name: "ShoalCompression", dependencies: ["CZstd"], swiftSettings: strict),
         // The seeded generator every pure core and simulator draws its randomness from.
@@ -71,7 +73,7 @@ let package = Package(
         .executableTarget(
             name: "shoal-transport-bench",
             dependencies: [
-                "ShoalTransport", "ShoalCrypto", "ShoalWire", "CSodium",
+                "ShoalTransport", "ShoalCrypto", "ShoalWire", "CSodium", "CBoringAEAD",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -90,7 +92,8 @@ let package = Package(
         .target(
             name: "ShoalTransport",
             dependencies: [
-                "ShoalCrypto", "ShoalWire", "CMalloc",
+                "ShoalCrypto", "ShoalWire", "CMalloc", "CBoringAEAD",
+                // Links BoringSSL, whose AEAD the transport calls through CBoringAEAD.
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -135,6 +138,7 @@ let package = Package(
             name: "ShoalTransportTests",
             dependencies: [
                 "ShoalTransport", "ShoalCrypto", "ShoalWire",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,6 +1,7 @@
 // Transport throughput, side by side in one run (README "Transport"): the bulk AEADs on one
 // core, raw loopback TCP through NIO, and authenticated, encrypted payload between two
 // transports on loopback. `swift run -c release shoal-transport-bench [SECONDS]`.
+import CBoringAEAD
 import CSodium
 import Crypto
 import Foundation
@@ -61,7 +62,24 @@ let sodiumAES = crypto_aead_aes256gcm_is_available() == 1
                 buffer.baseAddress!, &tag, &tagLength, buffer.baseAddress!, UInt64(buffer.count), nil, 0, nil, sodiumNonce, sodiumAESKey)
         }
     } : 0
-print(String(format: "AEAD, one core, seal with its copies:  AES-256-GCM (BoringSSL) %.2f GB/s   ChaCha20-Poly1305 (BoringSSL) %.2f GB/s   XChaCha20-Poly1305 (libsodium) %.2f GB/s   AES-256-GCM in place (libsodium) %.2f GB/s   hardware AES: %@", aes, chacha, xchacha, sodiumAES, BulkCipher.hasHardwareAES ? "yes" : "no"))
+// BoringSSL's AES-256-GCM through its C interface, sealing into a reused buffer as the
+// transport does (no copy besides the encryption's own writes).
+let rawContext = [UInt8](repeating: 7, count: 32).withUnsafeBufferPointer {
+    CCryptoBoringSSL_EVP_AEAD_CTX_new(CCryptoBoringSSL_EVP_aead_aes_256_gcm(), $0.baseAddress, 32, 16)!
+}
+var sealedOut = [UInt8](repeating: 0, count: chunk + 16)
+let rawAES = timeLoop {
+    var written = 0
+    sealedOut.withUnsafeMutableBufferPointer { output in
+        bytes.withUnsafeBufferPointer { input in
+            _ = CCryptoBoringSSL_EVP_AEAD_CTX_seal(
+                rawContext, output.baseAddress, &written, output.count, sodiumNonce, 12, input.baseAddress, input.count, nil, 0)
+        }
+    }
+}
+CCryptoBoringSSL_EVP_AEAD_CTX_free(rawContext)
+print(String(format: "AEAD, one core:  AES-256-GCM (BoringSSL, into a buffer, as the transport seals) %.2f GB/s", rawAES))
+print(String(format: "AEAD, one core, swift-crypto's API with its copies:  AES-256-GCM (BoringSSL) %.2f GB/s   ChaCha20-Poly1305 (BoringSSL) %.2f GB/s   XChaCha20-Poly1305 (libsodium) %.2f GB/s   AES-256-GCM in place (libsodium) %.2f GB/s   hardware AES: %@", aes, chacha, xchacha, sodiumAES, BulkCipher.hasHardwareAES ? "yes" : "no"))
 
 /// Raw TCP over loopback through NIO: a sink server and one client writing 1 MiB buffers.
 func rawTCP() async throws -> Double {
@@ -146,6 +164,6 @@ final class ReceivedCounter: Sendable {
 
 let tcp = try await rawTCP()
 let (secure, cipher) = try await transport()
-let target = min(1.5, 0.7 * min(tcp, aes))
+let target = min(1.5, 0.7 * min(tcp, rawAES))
 print(String(format: "loopback TCP (NIO, no crypto)          %.2f GB/s", tcp))
-print(String(format: "transport, %@, two nodes  %.2f GB/s   = %.2f x TCP, %.2f x AEAD; target %.2f GB/s: %@", cipher, secure, secure / tcp, secure / aes, target, secure >= target ? "met" : "NOT met"))
+print(String(format: "transport, %@, two nodes  %.2f GB/s   = %.2f x TCP, %.2f x AEAD; target %.2f GB/s: %@", cipher, secure, secure / tcp, secure / rawAES, target, secure >= target ? "met" : "NOT met"))

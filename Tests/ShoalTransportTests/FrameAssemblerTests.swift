@@ -34,6 +34,25 @@ struct FrameAssemblerTests {
         #expect(assembler.bufferedByteCount == 0)
     }
 
+    @Test("a frame's first bytes come apart from the rest in any split, the rest starting at index 0", arguments: [1, 2, 3, 5, 4_099])
+    func detachedHead(piece: Int) throws {
+        var assembler = FrameAssembler()
+        var out: [([UInt8], [UInt8])] = []
+        let bytes = Self.stream
+        var index = 0
+        while index < bytes.count {
+            assembler.feed(ByteBuffer(bytes: bytes[index..<min(index + piece, bytes.count)]))
+            index += piece
+            while let frame = try assembler.next(limit: 1 << 20, detaching: 3) {
+                #expect(frame.bytes.startIndex == 0)
+                out.append((frame.head, Array(frame.bytes)))
+            }
+        }
+        #expect(out.map(\.0) == Self.frames.map { Array($0.prefix(3)) })
+        #expect(out.map(\.1) == Self.frames.map { Array($0.dropFirst(3)) })
+        #expect(assembler.bufferedByteCount == 0)
+    }
+
     @Test("a declared length over the limit is refused as soon as its prefix arrives, even split")
     func oversizedSplitPrefix() throws {
         var assembler = FrameAssembler()

@@ -51,6 +51,9 @@ struct TimeoutTests {
             server.accept(remote)
             let (handshake, _) = handshakes(client.identity, client.identity)
             let connection = try await PeerConnection.establish(over: local, handshake: handshake, maximumFrame: 1 << 20)
+            // The server's side has finished the handshake too before the clock moves (else its
+            // handshake deadline, not the idle sweep, would close the connection).
+            try await waitFor("the server to finish the handshake") { server.state.withLock { $0.live.count } == 1 }
             // Just short of the timeout the connection is still open; a whole timeout later it is not.
             for _ in 0..<Int(server.configuration.idleTimeout / .seconds(1)) - 1 {
                 try await waitFor("the sweep to sleep") { clock.sleeperCount >= 1 }

@@ -57,11 +57,13 @@ struct UnauthenticatedBoundsTests {
         let port = listener.channel.localAddress!.port!
         var sizes: [(minimum: Int, maximum: Int)] = []
         try await withThrowingTaskGroup { group in
-            // The accepting side takes one connection and hangs up.
+            // The accepting side holds one connection until the dialler hangs up.
             group.addTask {
                 try await listener.executeThenClose { inbound in
                     for try await child in inbound {
-                        try await child.executeThenClose { _, _ in }
+                        try await child.executeThenClose { bytes, _ in
+                            for try await _ in bytes {}
+                        }
                         return
                     }
                 }

@@ -13,10 +13,10 @@ actor ConnectionReader {
         self.maximumFrame = maximumFrame
     }
 
-    /// The next raw frame, at most `limit` bytes.
-    func nextFrame(limit: Int) async throws(TransportError) -> (prefix: [UInt8], bytes: Data) {
+    /// The next raw frame, at most `limit` bytes, its first `head` bytes apart from the rest.
+    func nextFrame(limit: Int, detaching head: Int = 0) async throws(TransportError) -> FrameAssembler.Frame {
         while true {
-            if let frame = try assembler.next(limit: limit) { return frame }
+            if let frame = try assembler.next(limit: limit, detaching: head) { return frame }
             let buffer: ByteBuffer?
             do {
                 buffer = try await link.receive()
@@ -43,8 +43,14 @@ actor ConnectionReader {
     }
 
     private func nextSealed() async throws(TransportError) -> Data {
-        let (prefix, sealed) = try await nextFrame(limit: maximumFrame + BulkCipher.overhead + Record.headerOverhead)
-        return try opener!.open(sealed, header: prefix)
+        // The nonce is split off as the frame arrives, so the rest decrypts in place and the
+        // plaintext starts at the buffer's first byte.
+        // The frame's buffer is handed over with its only reference, so opening it in place does
+        // not copy it first.
+        var frame = try await nextFrame(limit: maximumFrame + BulkCipher.overhead + Record.headerOverhead, detaching: BulkCipher.nonceByteCount)
+        let sealed = frame.bytes
+        frame.bytes = Data()
+        return try opener!.open(nonce: frame.head, sealed: consume sealed, header: frame.prefix)
     }
 }
 
@@ -77,13 +83,8 @@ actor ConnectionWriter {
     }
 
     private func sendSealed(_ plain: Data) async throws(TransportError) {
-        let length = plain.count + BulkCipher.overhead
-        let prefix = [UInt8(length >> 24 & 0xff), UInt8(length >> 16 & 0xff), UInt8(length >> 8 & 0xff), UInt8(length & 0xff)]
-        let sealed = sealer!.seal(plain, header: prefix)
         var buffer = ByteBuffer()
-        buffer.reserveCapacity(4 + sealed.count)
-        buffer.writeBytes(prefix)
-        buffer.writeBytes(sealed)
+        sealer!.seal(plain, into: &buffer)
         try await write(buffer)
     }
 

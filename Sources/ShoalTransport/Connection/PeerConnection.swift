@@ -138,7 +138,7 @@ extension PeerConnection {
                 }
             }
             while true {
-                let (_, frame) = try await reader.nextFrame(limit: TransportHandshake.maximumMessageBytes)
+                let frame = try await reader.nextFrame(limit: TransportHandshake.maximumMessageBytes).bytes
                 let step: TransportHandshake.Step
                 do {
                     step = try handshake.receive(Array(frame))
