@@ -31,7 +31,7 @@ extension NodeCertificate {
         guard try reader.take(Self.magic.count) == Self.magic[...] else {
             throw .certificateMalformed(reason: "does not start with \"SHC1\"")
         }
-        let nodeKey = try PublicKey(bytes: Array(reader.lengthPrefixed(field: "node key")))
+        let nodeKey = try reader.publicKey(field: "node key")
         let name = try reader.string(field: "name")
         try Self.validate(name: name)
         let expiresAt = try reader.uint64(field: "expiry")
@@ -53,7 +53,7 @@ extension NodeCertificate {
             labels[key] = try reader.string(field: "label value")
         }
         try Self.validate(labels: labels)
-        let authorityKey = try PublicKey(bytes: Array(reader.lengthPrefixed(field: "authority key")))
+        let authorityKey = try reader.publicKey(field: "authority key")
         let signature = try Signature(bytes: Array(reader.take(Signature.byteCount)))
         guard reader.isAtEnd else {
             throw .certificateMalformed(reason: "\(reader.remaining) unexpected bytes after the signature")
@@ -129,6 +129,16 @@ struct ByteReader {
     mutating func lengthPrefixed(field: String) throws(CryptoError) -> ArraySlice<UInt8> {
         let length = Int(try uint16(field: field))
         return try take(length)
+    }
+
+    /// A length-prefixed Ed25519 key. A length other than 32 is malformed like any other field,
+    /// not the key type's `invalidLength` (found by Fuzz/ fuzz-certificate).
+    mutating func publicKey(field: String) throws(CryptoError) -> PublicKey {
+        let bytes = Array(try lengthPrefixed(field: field))
+        guard bytes.count == PublicKey.byteCount else {
+            throw .certificateMalformed(reason: "\(field) is \(bytes.count) bytes, expected \(PublicKey.byteCount)")
+        }
+        return try PublicKey(bytes: bytes)
     }
 
     mutating func string(field: String) throws(CryptoError) -> String {

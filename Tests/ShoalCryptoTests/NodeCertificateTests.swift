@@ -90,6 +90,19 @@ struct NodeCertificateTests {
         }
     }
 
+    @Test("a key of the wrong length is a malformed certificate, not a key-length error")
+    func wrongKeyLength() throws {
+        let bytes = try sample().encoded()
+        // The node key's length prefix says 0 and its 32 bytes are gone (found by fuzz-certificate).
+        let keyless = Array(bytes.prefix(4)) + [0, 0] + Array(bytes.dropFirst(4 + 2 + 32))
+        #expect {
+            try NodeCertificate(decoding: keyless)
+        } throws: { error in
+            guard case .certificateMalformed = error as? CryptoError else { return false }
+            return true
+        }
+    }
+
     @Test("trailing bytes and oversized input are malformed")
     func extraBytes() throws {
         let bytes = try sample().encoded()
