@@ -53,6 +53,18 @@ struct FrameAssemblerTests {
         #expect(assembler.bufferedByteCount == 0)
     }
 
+    @Test("a frame cut short after its length prefix counts the prefix as buffered")
+    func bufferedCountsPrefix() throws {
+        // Found by fuzz-frames: the count left out the 4 prefix bytes already read.
+        var assembler = FrameAssembler()
+        var buffer = ByteBuffer()
+        buffer.writeInteger(UInt32(8))
+        buffer.writeBytes([1, 2, 3])
+        assembler.feed(buffer)
+        #expect(try assembler.next(limit: 64, detaching: 2) == nil)
+        #expect(assembler.bufferedByteCount == 7)
+    }
+
     @Test("a declared length over the limit is refused as soon as its prefix arrives, even split")
     func oversizedSplitPrefix() throws {
         var assembler = FrameAssembler()

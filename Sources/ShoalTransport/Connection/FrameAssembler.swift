@@ -65,8 +65,9 @@ struct FrameAssembler: Sendable {
         pendingBytes += buffer.readableBytes
     }
 
-    /// Bytes received but not yet part of a returned frame.
-    var bufferedByteCount: Int { pendingBytes + head.count + frame.count }
+    /// Bytes received but not yet part of a returned frame, the length prefix of a frame still
+    /// being assembled included (found by Fuzz/ fuzz-frames).
+    var bufferedByteCount: Int { pendingBytes + (expected == nil ? 0 : prefix.count) + head.count + frame.count }
 
     private mutating func take(_ count: Int) -> [UInt8] {
         var out: [UInt8] = []
