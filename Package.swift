@@ -99,7 +99,7 @@ let package = Package(
         .target(
             name: "ShoalAgent",
             dependencies: [
-                "ShoalCrypto", "ShoalCompression", "ShoalWire", "ShoalMembership", "ShoalTransport",
+                "ShoalCrypto", "ShoalCompression", "ShoalWire", "ShoalMembership", "ShoalTransport", "ShoalConsensus",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -113,6 +113,8 @@ let package = Package(
                 .product(name: "HummingbirdCore", package: "hummingbird"),
             ],
             swiftSettings: strict),
+        // A writer for the Raft log that the kill -9 test kills.
+        .executableTarget(name: "shoal-wal-crash", dependencies: ["ShoalAgent", "ShoalConsensus"], swiftSettings: strict),
         .executableTarget(
             name: "shoal",
             dependencies: [
@@ -140,7 +142,7 @@ let package = Package(
         .testTarget(
             name: "ShoalAgentTests",
             dependencies: [
-                "ShoalAgent", "ShoalCrypto", "ShoalWire", "ShoalTransport",
+                "ShoalAgent", "ShoalCrypto", "ShoalWire", "ShoalTransport", "ShoalConsensus",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
