@@ -113,8 +113,9 @@ let package = Package(
                 .product(name: "HummingbirdCore", package: "hummingbird"),
             ],
             swiftSettings: strict),
-        // A writer for the Raft log that the kill -9 test kills.
+        // Helpers for the Raft log: a writer the kill -9 test kills, and a fsync-rate benchmark.
         .executableTarget(name: "shoal-wal-crash", dependencies: ["ShoalAgent", "ShoalConsensus"], swiftSettings: strict),
+        .executableTarget(name: "shoal-wal-bench", dependencies: ["ShoalAgent", "ShoalConsensus"], swiftSettings: strict),
         .executableTarget(
             name: "shoal",
             dependencies: [
