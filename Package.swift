@@ -105,7 +105,7 @@ let package = Package(
         .target(
             name: "ShoalAgent",
             dependencies: [
-                "ShoalCrypto", "ShoalCompression", "ShoalWire", "ShoalMembership", "ShoalTransport",
+                "ShoalCrypto", "ShoalCompression", "ShoalWire", "ShoalMembership", "ShoalTransport", "ShoalConsensus",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -119,6 +119,9 @@ let package = Package(
                 .product(name: "HummingbirdCore", package: "hummingbird"),
             ],
             swiftSettings: strict),
+        // Helpers for the Raft log: a writer the kill -9 test kills, and a fsync-rate benchmark.
+        .executableTarget(name: "shoal-wal-crash", dependencies: ["ShoalAgent", "ShoalConsensus"], swiftSettings: strict),
+        .executableTarget(name: "shoal-wal-bench", dependencies: ["ShoalAgent", "ShoalConsensus"], swiftSettings: strict),
         .executableTarget(
             name: "shoal",
             dependencies: [
@@ -147,7 +150,7 @@ let package = Package(
         .testTarget(
             name: "ShoalAgentTests",
             dependencies: [
-                "ShoalAgent", "ShoalCrypto", "ShoalWire", "ShoalTransport",
+                "ShoalAgent", "ShoalCrypto", "ShoalWire", "ShoalTransport", "ShoalConsensus",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
