@@ -1,0 +1,118 @@
+import Logging
+import ShoalConsensus
+import ShoalCrypto
+import ShoalTransport
+import ShoalWire
+import Synchronization
+
+/// Carries Raft messages between replicas on `raft/1` transport connections.
+///
+/// Outbound, each peer has one queue and one sender task on a pooled connection that expects
+/// that peer's node key (a replica id is its node key), so a message reaches only the replica it
+/// names. Raft tolerates loss: a full queue drops the oldest message, a failed send drops the
+/// batch and the next one dials again. Inbound, a message is delivered only if its `from` is
+/// the node the connection's handshake authenticated, and its `to` is this node: a certified
+/// node cannot speak for another replica.
+final class RaftWire: Sendable {
+    /// Where a replica can be reached, as `host:port`, if known (membership answers it).
+    typealias Resolver = @Sendable (ReplicaID) -> (host: String, port: Int)?
+
+    private let transport: Transport
+    private let myself: ReplicaID
+    private let resolve: Resolver
+    private let logger: Logger
+    private let queues = Mutex<[ReplicaID: AsyncStream<Message>.Continuation]>([:])
+    private let senders: AsyncStream<(ReplicaID, AsyncStream<Message>)>.Continuation
+    private let newSenders: AsyncStream<(ReplicaID, AsyncStream<Message>)>
+    /// Messages refused on arrival (undecodable, or not from the connection's peer), for tests and metrics.
+    private let refusedCount = Atomic<Int>(0)
+
+    /// Messages a peer's queue holds before the oldest is dropped.
+    static let queueDepth = 1_024
+
+    init(transport: Transport, myself: ReplicaID, resolve: @escaping Resolver, logger: Logger) {
+        self.transport = transport
+        self.myself = myself
+        self.resolve = resolve
+        self.logger = logger
+        (newSenders, senders) = AsyncStream.makeStream()
+    }
+
+    /// Routes inbound `raft/1` connections to `deliver`. Call before the transport runs.
+    func register(deliver: @escaping @Sendable (Message) async -> Void) {
+        transport.register(.raft) { [self] connection in
+            while let (wire, _) = try? await connection.receive(Shoal_Wire_V1_RaftMessage.self) {
+                let message: Message
+                do {
+                    message = try Message(wire: wire)
+                } catch {
+                    refused("\(error)", from: connection.peer)
+                    return
+                }
+                guard message.from.bytes == connection.peer.key.bytes, message.to == myself else {
+                    refused("sent as \(message.from) to \(message.to)", from: connection.peer)
+                    return
+                }
+                await deliver(message)
+            }
+        }
+    }
+
+    /// Queues `messages` for their receivers; returns at once.
+    func send(_ messages: [Message]) {
+        for message in messages where message.to != myself {
+            let queue = queues.withLock { queues -> AsyncStream<Message>.Continuation in
+                if let queue = queues[message.to] { return queue }
+                let (stream, queue) = AsyncStream<Message>.makeStream(bufferingPolicy: .bufferingNewest(Self.queueDepth))
+                queues[message.to] = queue
+                senders.yield((message.to, stream))
+                return queue
+            }
+            queue.yield(message)
+        }
+    }
+
+    /// Runs the per-peer senders until cancelled.
+    func run() async {
+        await withDiscardingTaskGroup { group in
+            for await (peer, stream) in newSenders {
+                group.addTask { await self.sendLoop(to: peer, stream) }
+            }
+        }
+    }
+
+    /// Stops the senders; `run` returns once they have.
+    func shutdown() {
+        senders.finish()
+        queues.withLock { queues in
+            for queue in queues.values { queue.finish() }
+            queues = [:]
+        }
+    }
+
+    /// Messages refused on arrival so far.
+    var refused: Int { refusedCount.load(ordering: .relaxed) }
+
+    private func sendLoop(to peer: ReplicaID, _ stream: AsyncStream<Message>) async {
+        guard let key = try? PublicKey(bytes: peer.bytes) else { return }
+        var iterator = stream.makeAsyncIterator()
+        while let first = await iterator.next() {
+            guard let (host, port) = resolve(peer) else {
+                logger.debug("raft message dropped: no address", metadata: ["to": "\(peer)"])
+                continue
+            }
+            do {
+                try await transport.withConnection(to: host, port: port, protocol: .raft, expecting: key) { connection in
+                    try await connection.send(first.wire)
+                }
+            } catch {
+                logger.debug("raft send failed", metadata: ["to": "\(peer)", "error": "\(error)"])
+            }
+        }
+    }
+
+    private func refused(_ reason: String, from peer: PeerIdentity) {
+        refusedCount.add(1, ordering: .relaxed)
+        logger.warning("raft message refused", metadata: ["from": "\(peer.name)", "reason": "\(reason)"])
+    }
+}

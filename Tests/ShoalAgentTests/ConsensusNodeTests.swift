@@ -1,0 +1,205 @@
+import Foundation
+import Logging
+import ShoalConsensus
+import ShoalCrypto
+import ShoalTransport
+import ShoalWire
+import Synchronization
+import Testing
+
+@testable import ShoalAgent
+
+/// Raft replicas as the agent runs them (core, fsynced log, `raft/1` on the transport), three
+/// in one process on an in-memory network: no socket, real storage.
+@Suite("Raft replicas over the in-memory transport")
+struct ConsensusNodeTests {
+    let authority = ClusterAuthority(signingKey: .generate())
+    let network = MemoryNetwork()
+
+    /// Records what was applied, in order.
+    final class LogMachine: ReplicatedStateMachine, Sendable {
+        let applied = Mutex<[[UInt8]]>([])
+        func apply(_ entry: Entry) { applied.withLock { $0.append(entry.data) } }
+        func snapshot() -> [UInt8] { [] }
+        func restore(_ snapshot: [UInt8]) { applied.withLock { $0 = [] } }
+        var values: [[UInt8]] { applied.withLock { $0 } }
+    }
+
+    struct Replica {
+        let name: String
+        let node: ConsensusNode
+        let wire: RaftWire
+        let transport: Transport
+        let machine: LogMachine
+    }
+
+    func identity(_ name: String) throws -> (TransportIdentity, ReplicaID) {
+        let key = SigningKey.generate()
+        let certificate = try authority.issue(nodeKey: key.publicKey, name: name, expiresAt: UInt64.max / 2)
+        let identity = TransportIdentity(
+            key: key, certificate: certificate, authority: authority.publicKey, clusterID: ClusterID(authority: authority.publicKey))
+        return (identity, ReplicaID(bytes: key.publicKey.bytes)!)
+    }
+
+    func transport(_ identity: TransportIdentity, at address: String) -> Transport {
+        let transport = Transport(
+            identity: identity, clock: ContinuousClock(), wallClock: { ShellClock.system.unixSeconds },
+            dialer: network.dialer(from: address), metrics: TransportMetrics(factory: AgentMetrics(version: "test", nodeName: "t").factory),
+            logger: Logger(label: "transport"))
+        network.attach(transport, at: address)
+        return transport
+    }
+
+    /// Three founding voters, each with its own log directory under `directory`.
+    func cluster(in directory: TemporaryDirectory) throws -> [Replica] {
+        let identities = try (0..<3).map { try identity("r\($0)") }
+        let ids = identities.map(\.1)
+        let addresses = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, (host: "10.0.0.\($0 + 1)", port: 7946)) })
+        var config = RaftConfig()
+        config.electionTicks = 10
+        return try identities.enumerated().map { index, pair in
+            let (identity, id) = pair
+            let transport = transport(identity, at: "10.0.0.\(index + 1):7946")
+            let wire = RaftWire(transport: transport, myself: id, resolve: { addresses[$0] }, logger: Logger(label: "r\(index)"))
+            let machine = LogMachine()
+            let storage = try RaftStorage(directory: directory.path + "/r\(index)")
+            let node = try ConsensusNode(
+                id: id, config: config, storage: storage, bootstrap: ids, machine: machine, randomSeed: UInt64(index + 1),
+                logger: Logger(label: "r\(index)"), outbox: { wire.send($0) })
+            wire.register { await node.receive($0) }
+            return Replica(name: "r\(index)", node: node, wire: wire, transport: transport, machine: machine)
+        }
+    }
+
+    /// Runs the replicas (transport, senders, a 10 ms ticker each) while `body` runs.
+    func run(_ replicas: [Replica], _ body: () async throws -> Void) async throws {
+        try await withThrowingDiscardingTaskGroup { group in
+            for replica in replicas {
+                group.addTask { await replica.transport.run() }
+                group.addTask { await replica.wire.run() }
+                group.addTask {
+                    while !Task.isCancelled {
+                        await replica.node.tick()
+                        try? await Task.sleep(for: .milliseconds(10))
+                    }
+                }
+            }
+            defer {
+                for replica in replicas {
+                    replica.wire.shutdown()
+                    replica.transport.shutdown()
+                }
+                group.cancelAll()
+            }
+            try await body()
+        }
+    }
+
+    /// The one replica that leads, once the others follow it.
+    func leader(of replicas: [Replica]) async throws -> Replica {
+        var found: Replica?
+        try await waitFor("one leader that the other two follow") {
+            var leaders: [Replica] = []
+            for replica in replicas where await replica.node.role == .leader { leaders.append(replica) }
+            guard leaders.count == 1 else { return false }
+            for replica in replicas where await replica.node.leader != leaders[0].node.id { return false }
+            found = leaders[0]
+            return true
+        }
+        return found!
+    }
+
+    @Test("three replicas elect one leader; a write at it is applied on all three; a follower refuses writes")
+    func electAndReplicate() async throws {
+        let directory = TemporaryDirectory()
+        let replicas = try cluster(in: directory)
+        try await run(replicas) {
+            let leader = try await leader(of: replicas)
+            let index = try await leader.node.propose(Array("x=1".utf8))
+            #expect(await leader.node.commitIndex >= index)
+            try await waitFor("every replica to apply the write") {
+                replicas.allSatisfy { $0.machine.values == [Array("x=1".utf8)] }
+            }
+            let follower = replicas.first { $0.name != leader.name }!
+            await #expect {
+                _ = try await follower.node.propose(Array("y=2".utf8))
+            } throws: { error in
+                guard case .refused(.notLeader(let known))? = error as? ProposalError else { return false }
+                return known == leader.node.id
+            }
+        }
+    }
+
+    @Test("a raft message whose sender is not the connection's peer is refused and changes nothing")
+    func senderMustBeThePeer() async throws {
+        let directory = TemporaryDirectory()
+        let replicas = try cluster(in: directory)
+        let (strangerIdentity, _) = try identity("stranger")
+        let stranger = transport(strangerIdentity, at: "10.0.0.9:7946")
+        try await run(replicas) {
+            let leader = try await leader(of: replicas)
+            let victim = replicas.first { $0.name != leader.name }!
+            let impersonated = replicas.first { $0.name != leader.name && $0.name != victim.name }!
+            let termBefore = await victim.node.term
+            // A certified node (this cluster's authority signed it) claims to be another replica
+            // and asks for a vote in a far later term: the victim must not even see it.
+            let forged = Message(
+                from: impersonated.node.id, to: victim.node.id, term: termBefore + 100, kind: .vote(lastIndex: 1_000, lastTerm: termBefore + 99, transfer: true))
+            try await withThrowingDiscardingTaskGroup { group in
+                group.addTask { await stranger.run() }
+                defer { stranger.shutdown() }
+                let connection = try await stranger.connect(to: "10.0.0.\(replicas.firstIndex { $0.name == victim.name }! + 1)", port: 7946, protocol: .raft)
+                try await connection.send(forged.wire)
+                try await waitFor("the forged message to be refused") { victim.wire.refused == 1 }
+                connection.close()
+            }
+            #expect(await victim.node.term < termBefore + 100, "the forged vote request moved the victim's term")
+            #expect(await victim.node.leader == leader.node.id)
+        }
+    }
+
+    @Test("every Raft message kind survives the wire; malformed ids, kinds and configurations are typed errors")
+    func wireMapping() throws {
+        let a = ReplicaID(bytes: [UInt8](repeating: 1, count: 32))!, b = ReplicaID(bytes: [UInt8](repeating: 2, count: 32))!
+        let snapshot = Snapshot(metadata: SnapshotMetadata(index: 9, term: 3, configuration: Configuration(voters: [a, b])), data: [1, 2, 3])
+        let kinds: [MessageKind] = [
+            .preVote(lastIndex: 4, lastTerm: 2), .preVoteResponse(granted: true), .vote(lastIndex: 5, lastTerm: 3, transfer: true),
+            .voteResponse(granted: false),
+            .append(Append(prevIndex: 3, prevTerm: 1, entries: [Entry(term: 2, index: 4, data: [9]), Entry(term: 2, index: 5, kind: .noOp)], commit: 3)),
+            .appendResponse(.accepted(match: 5)), .appendResponse(.rejected(index: 6, hintIndex: 4, hintTerm: 1)),
+            .heartbeat(commit: 7, leaderTick: 8, readRound: 9), .heartbeatResponse(leaderTick: 8, readRound: 9), .snapshot(snapshot),
+            .timeoutNow, .readIndex(context: [7, 7]), .readIndexResponse(index: 12, context: [7, 7]),
+        ]
+        for kind in kinds {
+            let message = Message(from: a, to: b, term: 11, kind: kind)
+            let bytes: [UInt8] = try message.wire.serializedBytes()
+            #expect(try Message(wire: Shoal_Wire_V1_RaftMessage(serializedBytes: bytes)) == message)
+        }
+        var shortID = Message(from: a, to: b, term: 1, kind: .timeoutNow).wire
+        shortID.from = Data([1, 2, 3])
+        var noKind = Message(from: a, to: b, term: 1, kind: .timeoutNow).wire
+        noKind.kind = nil
+        var badEntry = Message(from: a, to: b, term: 1, kind: .append(Append(prevIndex: 0, prevTerm: 0, entries: [Entry(term: 1, index: 1)], commit: 0))).wire
+        badEntry.append.entries[0].kind = 200
+        var badConfiguration = Message(from: a, to: b, term: 1, kind: .snapshot(snapshot)).wire
+        badConfiguration.snapshot.configuration = Data([1, 2])
+        for wire in [shortID, noKind, badEntry, badConfiguration] {
+            #expect(throws: RaftWireError.self) { _ = try Message(wire: wire) }
+        }
+    }
+}
+
+/// A bounded wait that ran out.
+struct WaitTimedOut: Error, CustomStringConvertible {
+    let description: String
+}
+
+/// Polls `condition` every 10 ms until it holds; throws after `seconds`, naming `what`.
+func waitFor(_ what: String, seconds: Double = 60, _ condition: () async throws -> Bool) async throws {
+    let deadline = ContinuousClock.now + .seconds(seconds)
+    while ContinuousClock.now < deadline {
+        if try await condition() { return }
+        try await Task.sleep(for: .milliseconds(10))
+    }
+    throw WaitTimedOut(description: "timed out after \(seconds) s waiting for \(what)")
+}
