@@ -16,21 +16,11 @@ struct ConsensusNodeTests {
     let authority = ClusterAuthority(signingKey: .generate())
     let network = MemoryNetwork()
 
-    /// Records what was applied, in order.
-    final class LogMachine: ReplicatedStateMachine, Sendable {
-        let applied = Mutex<[[UInt8]]>([])
-        func apply(_ entry: Entry) { applied.withLock { $0.append(entry.data) } }
-        func snapshot() -> [UInt8] { [] }
-        func restore(_ snapshot: [UInt8]) { applied.withLock { $0 = [] } }
-        var values: [[UInt8]] { applied.withLock { $0 } }
-    }
-
     struct Replica {
         let name: String
-        let node: ConsensusNode
+        let node: ConsensusNode<KeyValueStore>
         let wire: RaftWire
         let transport: Transport
-        let machine: LogMachine
     }
 
     func identity(_ name: String) throws -> (TransportIdentity, ReplicaID) {
@@ -51,23 +41,61 @@ struct ConsensusNodeTests {
     }
 
     /// Three founding voters, each with its own log directory under `directory`.
-    func cluster(in directory: TemporaryDirectory) throws -> [Replica] {
+    /// Holds the log traffic (appends, heartbeats, snapshots) to one replica while closed, and
+    /// counts the read-index requests one replica receives.
+    final class Tap: Sendable {
+        private let state = Mutex<(closed: Bool, held: [Message], readIndexes: Int)>((false, [], 0))
+
+        func close() { state.withLock { $0.closed = true } }
+
+        var readIndexesSeen: Int { state.withLock { $0.readIndexes } }
+
+        /// Opens, delivering what was held in order first.
+        func open(to deliver: (Message) async -> Void) async {
+            let held = state.withLock { state -> [Message] in
+                state.closed = false
+                defer { state.held = [] }
+                return state.held
+            }
+            for message in held { await deliver(message) }
+        }
+
+        /// Delivers `message` now, or holds it if it is log traffic and the tap is closed.
+        func pass(_ message: Message, to deliver: (Message) async -> Void) async {
+            let hold = state.withLock { state -> Bool in
+                if case .readIndex = message.kind { state.readIndexes += 1 }
+                let logTraffic = switch message.kind {
+                case .append, .heartbeat, .snapshot: true
+                default: false
+                }
+                guard logTraffic, state.closed else { return false }
+                state.held.append(message)
+                return true
+            }
+            if !hold { await deliver(message) }
+        }
+    }
+
+    func cluster(in directory: TemporaryDirectory, electionTicks: Int = 10, taps: [Tap]? = nil) throws -> [Replica] {
         let identities = try (0..<3).map { try identity("r\($0)") }
         let ids = identities.map(\.1)
         let addresses = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, (host: "10.0.0.\($0 + 1)", port: 7946)) })
         var config = RaftConfig()
-        config.electionTicks = 10
+        config.electionTicks = electionTicks
         return try identities.enumerated().map { index, pair in
             let (identity, id) = pair
             let transport = transport(identity, at: "10.0.0.\(index + 1):7946")
             let wire = RaftWire(transport: transport, myself: id, resolve: { addresses[$0] }, logger: Logger(label: "r\(index)"))
-            let machine = LogMachine()
             let storage = try RaftStorage(directory: directory.path + "/r\(index)")
             let node = try ConsensusNode(
-                id: id, config: config, storage: storage, bootstrap: ids, machine: machine, randomSeed: UInt64(index + 1),
+                id: id, config: config, storage: storage, bootstrap: ids, machine: KeyValueStore(), randomSeed: UInt64(index + 1),
                 logger: Logger(label: "r\(index)"), outbox: { wire.send($0) })
-            wire.register { await node.receive($0) }
-            return Replica(name: "r\(index)", node: node, wire: wire, transport: transport, machine: machine)
+            if let tap = taps?[index] {
+                wire.register { message in await tap.pass(message) { await node.receive($0) } }
+            } else {
+                wire.register { await node.receive($0) }
+            }
+            return Replica(name: "r\(index)", node: node, wire: wire, transport: transport)
         }
     }
 
@@ -109,24 +137,64 @@ struct ConsensusNodeTests {
         return found!
     }
 
-    @Test("three replicas elect one leader; a write at it is applied on all three; a follower refuses writes")
+    @Test("three replicas elect one leader; writes at it apply everywhere, CAS included; a linearizable read at a follower sees an acknowledged write")
     func electAndReplicate() async throws {
         let directory = TemporaryDirectory()
         let replicas = try cluster(in: directory)
         try await run(replicas) {
             let leader = try await leader(of: replicas)
-            let index = try await leader.node.propose(Array("x=1".utf8))
-            #expect(await leader.node.commitIndex >= index)
+            let first = try await leader.node.propose(KeyValueStore.put("x", Array("1".utf8)))
+            #expect(first.outcome == .written(index: first.index))
             try await waitFor("every replica to apply the write") {
-                replicas.allSatisfy { $0.machine.values == [Array("x=1".utf8)] }
+                for replica in replicas where try await replica.node.read(.stale, { $0.get("x")?.value }) != Array("1".utf8) { return false }
+                return true
             }
+            // A compare-and-set on a stale index changes nothing; on the current one it writes.
+            let stale = try await leader.node.propose(KeyValueStore.put("x", Array("2".utf8), cas: first.index - 1))
+            #expect(stale.outcome == .casFailed(current: first.index))
+            let created = try await leader.node.propose(KeyValueStore.put("x", Array("2".utf8), cas: 0))
+            #expect(created.outcome == .casFailed(current: first.index), "cas 0 must only create")
+            let second = try await leader.node.propose(KeyValueStore.put("x", Array("2".utf8), cas: first.index))
+            #expect(second.outcome == .written(index: second.index))
+            // Linearizable: a read that starts after the write was acknowledged sees it, even at
+            // a follower that may not have applied it yet.
             let follower = replicas.first { $0.name != leader.name }!
+            #expect(try await follower.node.read(.linearizable, { $0.get("x")?.value }) == Array("2".utf8))
             await #expect {
-                _ = try await follower.node.propose(Array("y=2".utf8))
+                _ = try await follower.node.propose(KeyValueStore.put("y", []))
             } throws: { error in
                 guard case .refused(.notLeader(let known))? = error as? ProposalError else { return false }
                 return known == leader.node.id
             }
+        }
+    }
+
+    @Test("a linearizable read at a follower that has not heard of an acknowledged write waits for it; a stale read does not")
+    func linearizableReadWaits() async throws {
+        let directory = TemporaryDirectory()
+        let taps = (0..<3).map { _ in Tap() }
+        // Long election timeouts: the held heartbeats must not start an election.
+        let replicas = try cluster(in: directory, electionTicks: 200, taps: taps)
+        try await run(replicas) {
+            let leader = try await leader(of: replicas)
+            let first = try await leader.node.propose(KeyValueStore.put("x", Array("1".utf8)))
+            try await waitFor("every replica to apply the first write") {
+                for replica in replicas where await replica.node.appliedIndex < first.index { return false }
+                return true
+            }
+            let lagging = replicas.firstIndex { $0.name != leader.name }!
+            let follower = replicas[lagging]
+            taps[lagging].close()
+            // Acknowledged by the leader and the other follower; the lagging one has not seen it.
+            _ = try await leader.node.propose(KeyValueStore.put("x", Array("2".utf8)))
+            #expect(try await follower.node.read(.stale, { $0.get("x")?.value }) == Array("1".utf8))
+            let leaderIndex = replicas.firstIndex { $0.name == leader.name }!
+            let seen = taps[leaderIndex].readIndexesSeen
+            async let read = follower.node.read(.linearizable, { $0.get("x")?.value })
+            // The read has asked the leader for its read point; only then does the log flow again.
+            try await waitFor("the follower to ask the leader for a read point") { taps[leaderIndex].readIndexesSeen > seen }
+            await taps[lagging].open { await follower.node.receive($0) }
+            #expect(try await read == Array("2".utf8))
         }
     }
 

@@ -1,64 +1,85 @@
 import Logging
 import ShoalConsensus
 
-/// What a replica's committed entries are applied to. Owned by one `ConsensusNode`.
+/// What a replica's committed entries are applied to. Owned by one `ConsensusNode`, which is
+/// the only caller of every method, on its actor.
 protocol ReplicatedStateMachine: AnyObject {
-    /// Applies one committed `.normal` entry, in log order.
-    func apply(_ entry: Entry)
+    /// What applying one entry says, for the proposer waiting on it.
+    associatedtype Outcome: Sendable
+    /// Applies one committed `.normal` entry, in log order. Must be deterministic: every
+    /// replica applies the same entries and must reach the same state and outcome.
+    func apply(_ entry: Entry) -> Outcome
     /// The whole state, for a snapshot.
     func snapshot() -> [UInt8]
-    /// Replaces the whole state with a snapshot's.
-    func restore(_ snapshot: [UInt8])
+    /// Replaces the whole state with a snapshot's (empty bytes: the empty state).
+    func restore(_ snapshot: [UInt8]) throws
 }
 
-/// Why a proposal did not take effect.
+/// Why a proposal or a read did not take effect.
 enum ProposalError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The core refused it (this node is not the leader, a transfer is under way, ...).
     case refused(ConsensusError)
     /// Another entry was committed at its index (leadership changed before it committed).
     case superseded(index: LogIndex)
-    /// The node's storage failed; it must restart.
-    case storageFailed(String)
+    /// The leader changed while a read waited for its read point; retry.
+    case readInterrupted
+    /// The replica stopped (its log could not be written or a snapshot not installed); it must restart.
+    case stopped(String)
 
     var description: String {
         switch self {
         case .refused(let error): "\(error)"
         case .superseded(let index): "lost to a change of leader before it committed (index \(index)); retry"
-        case .storageFailed(let reason): "the Raft log cannot be written: \(reason)"
+        case .readInterrupted: "the leader changed during the read; retry"
+        case .stopped(let reason): "this replica has stopped: \(reason)"
         }
     }
+}
+
+/// How fresh a read must be.
+enum ReadConsistency: Sendable {
+    /// Sees every write committed before the read began (Raft read index, or the leader's lease).
+    case linearizable
+    /// Whatever this replica has applied, perhaps behind the leader.
+    case stale
 }
 
 /// One Raft replica, run as its `Ready` says. The pure core (`ShoalConsensus.Raft`) decides;
 /// this actor carries out each `Ready` in its stated order: persist (`RaftStorage`, fsynced)
 /// before anything that depends on it, then send (`outbox`), then apply committed entries to
-/// the state machine and complete the proposals waiting on them. Time arrives as `tick()`
-/// calls from whoever owns the clock; randomness as the core's seed.
-actor ConsensusNode {
+/// the state machine and complete the proposals waiting on them, then serve the reads whose
+/// read point is applied. Time arrives as `tick()` calls from whoever owns the clock;
+/// randomness as the core's seed.
+actor ConsensusNode<Machine: ReplicatedStateMachine> {
     nonisolated let id: ReplicaID
     private var raft: Raft
     private let storage: RaftStorage
-    private let machine: any ReplicatedStateMachine
+    private let machine: Machine
     private let outbox: @Sendable ([Message]) -> Void
     private let logger: Logger
     /// Proposals waiting for their entry to be applied: index → (term proposed in, waiter).
-    private var waiting: [LogIndex: (term: Term, continuation: CheckedContinuation<LogIndex, any Error>)] = [:]
-    private var failure: RaftStorageError?
-    /// The leader this node knows of, and its term.
+    private var proposals: [LogIndex: (term: Term, continuation: CheckedContinuation<(index: LogIndex, outcome: Machine.Outcome), any Error>)] = [:]
+    /// Reads waiting for their read point, by context.
+    private var reads: [UInt64: CheckedContinuation<Void, any Error>] = [:]
+    /// Reads whose read point is known, waiting for it to be applied.
+    private var confirmedReads: [(index: LogIndex, continuation: CheckedContinuation<Void, any Error>)] = []
+    private var nextReadContext: UInt64 = 0
+    private var stopped: String?
+    /// The leader this node knows of.
     private(set) var leader: ReplicaID?
     private(set) var role: Role = .follower
 
     /// A replica over `storage`. A new storage (nothing stored) starts from `bootstrap`: the
     /// founding voters, the same on every founding node.
     init(
-        id: ReplicaID, config: RaftConfig, storage: RaftStorage, bootstrap voters: [ReplicaID], machine: any ReplicatedStateMachine,
+        id: ReplicaID, config: RaftConfig, storage: RaftStorage, bootstrap voters: [ReplicaID], machine: Machine,
         randomSeed: UInt64, logger: Logger, outbox: @escaping @Sendable ([Message]) -> Void
-    ) throws(RaftStorageError) {
+    ) throws {
         if storage.isEmpty, !voters.isEmpty {
             try storage.install(PersistedState.bootstrap(voters: voters).snapshot)
         }
         let persisted = storage.persistedState
-        machine.restore(persisted.snapshot.data)
+        try machine.restore(persisted.snapshot.data)
         self.id = id
         self.storage = storage
         self.machine = machine
@@ -79,9 +100,11 @@ actor ConsensusNode {
         drain()
     }
 
-    /// Proposes `data`; returns its index once it is committed and applied here.
-    func propose(_ data: [UInt8]) async throws -> LogIndex {
-        if let failure { throw ProposalError.storageFailed("\(failure)") }
+    /// Proposes `data`; returns its index and what applying it said, once it is committed and
+    /// applied here. A proposal that is lost (the leader changed) fails as `superseded` once
+    /// another entry is applied at its index.
+    func propose(_ data: [UInt8]) async throws -> (index: LogIndex, outcome: Machine.Outcome) {
+        if let stopped { throw ProposalError.stopped(stopped) }
         let index: LogIndex
         do {
             index = try raft.propose(data)
@@ -90,9 +113,30 @@ actor ConsensusNode {
         }
         let term = raft.term
         return try await withCheckedThrowingContinuation { continuation in
-            waiting[index] = (term, continuation)
+            proposals[index] = (term, continuation)
             drain()
         }
+    }
+
+    /// Runs `body` on the state machine, after making sure it has every write committed before
+    /// this call when `consistency` is `.linearizable` (through the leader from a follower).
+    func read<T: Sendable>(_ consistency: ReadConsistency, _ body: (Machine) throws -> T) async throws -> T {
+        if let stopped { throw ProposalError.stopped(stopped) }
+        if consistency == .linearizable {
+            let context = nextReadContext
+            nextReadContext += 1
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                do throws(ConsensusError) {
+                    try raft.readIndex(context: Self.bytes(context))
+                } catch {
+                    continuation.resume(throwing: ProposalError.refused(error))
+                    return
+                }
+                reads[context] = continuation
+                drain()
+            }
+        }
+        return try body(machine)
     }
 
     /// Starts an election now (an operator's or a test's nudge; elections otherwise follow ticks).
@@ -107,41 +151,86 @@ actor ConsensusNode {
 
     /// Carries out every pending `Ready`, each completely and in order.
     private func drain() {
-        while failure == nil, raft.hasReady {
+        while stopped == nil, raft.hasReady {
             let ready = raft.takeReady()
             do {
                 try storage.persist(ready)
             } catch {
                 // The core believes this Ready is durable: nothing more may be sent or applied.
-                failure = error
-                logger.critical("Raft log write failed; this replica stops until the agent restarts", metadata: ["error": "\(error)"])
-                for (_, waiter) in waiting { waiter.continuation.resume(throwing: ProposalError.storageFailed("\(error)")) }
-                waiting = [:]
+                stop("the Raft log cannot be written: \(error)")
                 return
             }
             if !ready.messages.isEmpty { outbox(ready.messages) }
-            if let snapshot = ready.snapshot { machine.restore(snapshot.data) }
-            for entry in ready.committedEntries {
-                if entry.kind == .normal { machine.apply(entry) }
-                guard let waiter = waiting.removeValue(forKey: entry.index) else { continue }
-                if entry.term == waiter.term {
-                    waiter.continuation.resume(returning: entry.index)
-                } else {
-                    waiter.continuation.resume(throwing: ProposalError.superseded(index: entry.index))
+            if let snapshot = ready.snapshot {
+                do {
+                    try machine.restore(snapshot.data)
+                } catch {
+                    stop("snapshot \(snapshot.metadata.index) cannot be installed: \(error)")
+                    return
                 }
             }
-            for event in ready.events {
-                switch event {
-                case .roleChanged(let role, let term):
-                    self.role = role
-                    logger.info("raft role", metadata: ["role": "\(role)", "term": "\(term)"])
-                case .leaderChanged(let leader, let term):
-                    self.leader = leader
-                    logger.info("raft leader", metadata: ["leader": "\(leader.map { "\($0)" } ?? "none")", "term": "\(term)"])
-                case .configurationChanged(let configuration):
-                    logger.info("raft configuration", metadata: ["configuration": "\(configuration)"])
-                }
+            for entry in ready.committedEntries { apply(entry) }
+            for state in ready.readStates {
+                guard let context = Self.context(state.context), let waiter = reads.removeValue(forKey: context) else { continue }
+                confirmedReads.append((state.index, waiter))
             }
+            let applied = raft.appliedIndex
+            confirmedReads.removeAll { read in
+                guard read.index <= applied else { return false }
+                read.continuation.resume()
+                return true
+            }
+            for event in ready.events { report(event) }
         }
+    }
+
+    private func apply(_ entry: Entry) {
+        guard entry.kind == .normal else {
+            if let waiter = proposals.removeValue(forKey: entry.index) {
+                waiter.continuation.resume(throwing: ProposalError.superseded(index: entry.index))
+            }
+            return
+        }
+        let outcome = machine.apply(entry)
+        guard let waiter = proposals.removeValue(forKey: entry.index) else { return }
+        if entry.term == waiter.term {
+            waiter.continuation.resume(returning: (entry.index, outcome))
+        } else {
+            waiter.continuation.resume(throwing: ProposalError.superseded(index: entry.index))
+        }
+    }
+
+    private func report(_ event: RaftEvent) {
+        switch event {
+        case .roleChanged(let role, let term):
+            self.role = role
+            logger.info("raft role", metadata: ["role": "\(role)", "term": "\(term)"])
+        case .leaderChanged(let leader, let term):
+            self.leader = leader
+            logger.info("raft leader", metadata: ["leader": "\(leader.map { "\($0)" } ?? "none")", "term": "\(term)"])
+            // A read point asked of the old leader may never come: the caller retries.
+            for (_, waiter) in reads { waiter.resume(throwing: ProposalError.readInterrupted) }
+            reads = [:]
+        case .configurationChanged(let configuration):
+            logger.info("raft configuration", metadata: ["configuration": "\(configuration)"])
+        }
+    }
+
+    private func stop(_ reason: String) {
+        stopped = reason
+        logger.critical("Raft replica stopped; it needs the agent restarted", metadata: ["reason": "\(reason)"])
+        for (_, waiter) in proposals { waiter.continuation.resume(throwing: ProposalError.stopped(reason)) }
+        for (_, waiter) in reads { waiter.resume(throwing: ProposalError.stopped(reason)) }
+        for read in confirmedReads { read.continuation.resume(throwing: ProposalError.stopped(reason)) }
+        proposals = [:]
+        reads = [:]
+        confirmedReads = []
+    }
+
+    private static func bytes(_ context: UInt64) -> [UInt8] { (0..<8).map { UInt8(truncatingIfNeeded: context >> (8 * (7 - $0))) } }
+
+    private static func context(_ bytes: [UInt8]) -> UInt64? {
+        guard bytes.count == 8 else { return nil }
+        return bytes.reduce(0) { $0 << 8 | UInt64($1) }
     }
 }
