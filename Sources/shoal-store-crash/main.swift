@@ -46,8 +46,9 @@ do {
     for number in 0..<count {
         var bytes: [UInt8] = []
         for _ in 0..<Int.random(in: 1...6, using: &random) { bytes += pool[Int.random(in: 0..<pool.count, using: &random)] }
-        // A unique tail, so most objects differ and new chunk files are written.
-        bytes += (0..<Int.random(in: 1...4096, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }
+        // A unique tail of up to eight chunks, so every put writes several new chunk files and a
+        // kill often lands between their renames and the index commit.
+        bytes += (0..<Int.random(in: 1...32_768, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }
         var chunker = Chunker(chunkSize: chunkSize)
         var chunks = try chunker.append(bytes).map(\.bytes)
         let (last, manifest) = try chunker.finish()
