@@ -36,6 +36,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .systemLibrary(
@@ -105,7 +106,8 @@ let package = Package(
         .target(
             name: "ShoalAgent",
             dependencies: [
-                "ShoalCrypto", "ShoalCompression", "ShoalWire", "ShoalMembership", "ShoalTransport", "ShoalConsensus",
+                "ShoalCrypto", "ShoalCompression", "ShoalWire", "ShoalMembership", "ShoalTransport", "ShoalConsensus", "ShoalObjects",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -122,6 +124,8 @@ let package = Package(
         // Helpers for the Raft log: a writer the kill -9 test kills, and a fsync-rate benchmark.
         .executableTarget(name: "shoal-wal-crash", dependencies: ["ShoalAgent", "ShoalConsensus"], swiftSettings: strict),
         .executableTarget(name: "shoal-wal-bench", dependencies: ["ShoalAgent", "ShoalConsensus"], swiftSettings: strict),
+        // Child process of the chunk store's kill -9 test: puts objects until it is killed.
+        .executableTarget(name: "shoal-store-crash", dependencies: ["ShoalAgent", "ShoalObjects"], swiftSettings: strict),
         .executableTarget(
             name: "shoal",
             dependencies: [
@@ -150,7 +154,7 @@ let package = Package(
         .testTarget(
             name: "ShoalAgentTests",
             dependencies: [
-                "ShoalAgent", "ShoalCrypto", "ShoalWire", "ShoalTransport", "ShoalConsensus",
+                "ShoalAgent", "ShoalCrypto", "ShoalWire", "ShoalTransport", "ShoalConsensus", "ShoalObjects",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],

@@ -8,6 +8,7 @@ packages=(
   pkg-config      # SwiftPM finds libsodium and libzstd through it
   libsodium-dev   # Ed25519, BLAKE2b, XChaCha20-Poly1305, X25519 (ShoalCrypto)
   libzstd-dev     # chunk and payload compression (ShoalCompression)
+  libsqlite3-dev  # the chunk store's index (GRDB, ShoalAgent Objects)
   iproute2        # ip netns / veth for the namespace cluster harness
   iptables        # cutting links and dropping packets in cluster tests
   procps          # ps/pkill used by cluster scripts

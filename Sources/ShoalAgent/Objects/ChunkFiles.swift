@@ -1,0 +1,182 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import ShoalObjects
+
+/// The store's directory tree and the POSIX calls on it:
+///
+/// ```
+/// <root>/index.sqlite            the GRDB index (WAL: index.sqlite-wal, -shm)
+/// <root>/chunks/ab/cd/<hex>      one file per chunk; <hex> is the address's multihash hex,
+///                                ab and cd the first two digest bytes
+/// <root>/tmp/<random>.tmp        chunk files being written; emptied on open
+/// ```
+///
+/// A chunk file appears under `chunks/` only by `rename(2)` from `tmp/` after its bytes are
+/// fsynced, so it is whole or absent whatever instant the process dies at.
+struct ChunkFiles: Sendable {
+    let root: String
+    var chunksDirectory: String { root + "/chunks" }
+    var temporaryDirectory: String { root + "/tmp" }
+    var indexPath: String { root + "/index.sqlite" }
+
+    func directory(of address: ChunkAddress) -> String {
+        let digest = address.multihash.digest
+        return chunksDirectory + "/" + Self.hex(digest[0]) + "/" + Self.hex(digest.count > 1 ? digest[1] : 0)
+    }
+
+    func path(of address: ChunkAddress) -> String {
+        directory(of: address) + "/" + address.description
+    }
+
+    static func hex(_ byte: UInt8) -> String {
+        let digits = Array("0123456789abcdef")
+        return String([digits[Int(byte >> 4)], digits[Int(byte & 0x0f)]])
+    }
+
+    static func errorText(_ code: Int32) -> String { String(cString: strerror(code)) }
+
+    static func failure(_ path: String, _ code: Int32) -> ChunkStoreError {
+        code == ENOSPC || code == EDQUOT ? .diskFull(path: path) : .fileSystem(path: path, reason: errorText(code))
+    }
+
+    /// Creates the tree; an existing one is kept.
+    func create() throws(ChunkStoreError) {
+        for path in [root, chunksDirectory, temporaryDirectory] { try Self.makeDirectory(path) }
+    }
+
+    static func makeDirectory(_ path: String) throws(ChunkStoreError) {
+        if mkdir(path, 0o700) != 0 {
+            let code = errno
+            guard code == EEXIST else {
+                if code == ENOENT {
+                    let parent = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
+                    if !parent.isEmpty, parent != path {
+                        try makeDirectory(parent)
+                        if mkdir(path, 0o700) == 0 || errno == EEXIST { return }
+                    }
+                }
+                throw failure(path, code)
+            }
+        }
+    }
+
+    /// Writes `bytes` as the chunk file of `address`: temporary file, fsync, rename into place.
+    /// Answers the directory that now needs an fsync for the rename to be durable.
+    func write(_ bytes: [UInt8], for address: ChunkAddress) throws(ChunkStoreError) -> String {
+        let directory = directory(of: address)
+        let parent = String(directory[..<directory.lastIndex(of: "/")!])
+        if mkdir(parent, 0o700) == 0 { try Self.syncDirectory(chunksDirectory) }
+        if mkdir(directory, 0o700) == 0 { try Self.syncDirectory(parent) }
+        var random = SystemRandomNumberGenerator()
+        let temporary = temporaryDirectory + "/" + String(random.next() as UInt64, radix: 16) + ".tmp"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw Self.failure(temporary, errno) }
+        var renamed = false
+        defer { if !renamed { unlink(temporary) } }
+        do throws(ChunkStoreError) {
+            try Self.writeAll(fd, bytes, path: temporary)
+            guard fsync(fd) == 0 else { throw Self.failure(temporary, errno) }
+        } catch {
+            close(fd)
+            throw error
+        }
+        guard close(fd) == 0 else { throw Self.failure(temporary, errno) }
+        let final = directory + "/" + address.description
+        guard rename(temporary, final) == 0 else { throw Self.failure(final, errno) }
+        renamed = true
+        return directory
+    }
+
+    /// The whole file of `address`, nil when it does not exist; refuses files over `limit` bytes.
+    func read(_ address: ChunkAddress, limit: Int) throws(ChunkStoreError) -> [UInt8]? {
+        let path = path(of: address)
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            if errno == ENOENT { return nil }
+            throw Self.failure(path, errno)
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw Self.failure(path, errno) }
+        let size = Int(info.st_size)
+        // An oversized file is no chunk file: answered empty, so decoding reports it corrupt.
+        guard size <= limit else { return [] }
+        var bytes = [UInt8](repeating: 0, count: size)
+        var offset = 0
+        while offset < size {
+            let count = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + offset, size - offset) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw Self.failure(path, errno)
+            }
+            if count == 0 { break }
+            offset += count
+        }
+        return Array(bytes[0..<offset])
+    }
+
+    /// Removes the chunk file of `address`, if any.
+    func remove(_ address: ChunkAddress) {
+        unlink(path(of: address))
+    }
+
+    /// Deletes every file in `tmp/`: leftovers of writes a crash interrupted, never renamed, so
+    /// never part of the store.
+    func removeTemporaryFiles() throws(ChunkStoreError) -> Int {
+        let names = try Self.list(temporaryDirectory)
+        for name in names { unlink(temporaryDirectory + "/" + name) }
+        if !names.isEmpty { try Self.syncDirectory(temporaryDirectory) }
+        return names.count
+    }
+
+    /// Every file under `chunks/`, as (file name, path).
+    func chunkFiles() throws(ChunkStoreError) -> [(name: String, path: String)] {
+        var files: [(String, String)] = []
+        for outer in try Self.list(chunksDirectory) {
+            let outerPath = chunksDirectory + "/" + outer
+            for inner in try Self.list(outerPath) {
+                let innerPath = outerPath + "/" + inner
+                for name in try Self.list(innerPath) { files.append((name, innerPath + "/" + name)) }
+            }
+        }
+        return files
+    }
+
+    static func list(_ directory: String) throws(ChunkStoreError) -> [String] {
+        guard let stream = opendir(directory) else {
+            if errno == ENOTDIR || errno == ENOENT { return [] }
+            throw failure(directory, errno)
+        }
+        defer { closedir(stream) }
+        var names: [String] = []
+        while let entry = readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    static func syncDirectory(_ directory: String) throws(ChunkStoreError) {
+        let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw failure(directory, errno) }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw failure(directory, errno) }
+    }
+
+    private static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(ChunkStoreError) {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw failure(path, errno)
+            }
+            offset += written
+        }
+    }
+}
