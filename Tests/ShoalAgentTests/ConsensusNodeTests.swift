@@ -44,9 +44,15 @@ struct ConsensusNodeTests {
     /// Holds the log traffic (appends, heartbeats, snapshots) to one replica while closed, and
     /// counts the read-index requests one replica receives.
     final class Tap: Sendable {
-        private let state = Mutex<(closed: Bool, held: [Message], readIndexes: Int)>((false, [], 0))
+        private let state = Mutex<(closed: Bool, dropping: Bool, held: [Message], readIndexes: Int)>((false, false, [], 0))
 
-        func close() { state.withLock { $0.closed = true } }
+        /// Closes: log traffic is held for `open`, or lost if `dropping`.
+        func close(dropping: Bool = false) {
+            state.withLock {
+                $0.closed = true
+                $0.dropping = dropping
+            }
+        }
 
         var readIndexesSeen: Int { state.withLock { $0.readIndexes } }
 
@@ -69,14 +75,17 @@ struct ConsensusNodeTests {
                 default: false
                 }
                 guard logTraffic, state.closed else { return false }
-                state.held.append(message)
+                if !state.dropping { state.held.append(message) }
                 return true
             }
             if !hold { await deliver(message) }
         }
     }
 
-    func cluster(in directory: TemporaryDirectory, electionTicks: Int = 10, taps: [Tap]? = nil) throws -> [Replica] {
+    func cluster(
+        in directory: TemporaryDirectory, electionTicks: Int = 10, taps: [Tap]? = nil,
+        compactionThreshold: LogIndex = ConsensusNode<KeyValueStore>.defaultCompactionThreshold
+    ) throws -> [Replica] {
         let identities = try (0..<3).map { try identity("r\($0)") }
         let ids = identities.map(\.1)
         let addresses = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, (host: "10.0.0.\($0 + 1)", port: 7946)) })
@@ -89,6 +98,7 @@ struct ConsensusNodeTests {
             let storage = try RaftStorage(directory: directory.path + "/r\(index)")
             let node = try ConsensusNode(
                 id: id, config: config, storage: storage, bootstrap: ids, machine: KeyValueStore(), randomSeed: UInt64(index + 1),
+                compactionThreshold: compactionThreshold,
                 logger: Logger(label: "r\(index)"), outbox: { wire.send($0) })
             if let tap = taps?[index] {
                 wire.register { message in await tap.pass(message) { await node.receive($0) } }
@@ -195,6 +205,66 @@ struct ConsensusNodeTests {
             try await waitFor("the follower to ask the leader for a read point") { taps[leaderIndex].readIndexesSeen > seen }
             await taps[lagging].open { await follower.node.receive($0) }
             #expect(try await read == Array("2".utf8))
+        }
+    }
+
+    @Test("the log is compacted into a snapshot, and a follower that missed the compacted entries is sent the snapshot")
+    func compactionAndSnapshotShipping() async throws {
+        let directory = TemporaryDirectory()
+        let taps = (0..<3).map { _ in Tap() }
+        let replicas = try cluster(in: directory, electionTicks: 200, taps: taps, compactionThreshold: 4)
+        try await run(replicas) {
+            let leader = try await leader(of: replicas)
+            let lagging = replicas.firstIndex { $0.name != leader.name }!
+            // The lagging follower loses every append and heartbeat for a while.
+            taps[lagging].close(dropping: true)
+            for key in 0..<10 { _ = try await leader.node.propose(KeyValueStore.put("k\(key)", [UInt8(key)])) }
+            #expect(await leader.node.snapshotIndex >= 8, "the leader did not compact its log")
+            #expect(try await replicas[lagging].node.read(.stale, { $0.get("k0") }) == nil)
+            await taps[lagging].open { _ in }
+            try await waitFor("the lagging follower to hold every key") {
+                try await replicas[lagging].node.read(.stale, { $0.list(prefix: "k").count }) == 10
+            }
+            // It got there through a snapshot: its own log starts past the entries it never received.
+            #expect(await replicas[lagging].node.snapshotIndex >= 8)
+        }
+    }
+
+    @Test("a replica restarted from its log keeps what it stored and catches up on what it missed")
+    func restartFromLog() async throws {
+        let directory = TemporaryDirectory()
+        let replicas = try cluster(in: directory)
+        try await run(replicas) {
+            let leader = try await leader(of: replicas)
+            _ = try await leader.node.propose(KeyValueStore.put("before", [1]))
+            let index = replicas.firstIndex { $0.name != leader.name }!
+            let old = replicas[index].node
+            try await waitFor("the follower to apply the first write") { try await old.read(.stale, { $0.get("before") }) != nil }
+            let term = await old.term
+            await old.shutdown()
+            // Quorum is the leader and the other follower: the write commits without the stopped one.
+            _ = try await leader.node.propose(KeyValueStore.put("while-down", [2]))
+            var config = RaftConfig()
+            config.electionTicks = 10
+            let restarted = try ConsensusNode(
+                id: old.id, config: config, storage: try RaftStorage(directory: directory.path + "/r\(index)"), bootstrap: [],
+                machine: KeyValueStore(), randomSeed: 99, logger: Logger(label: "restarted"), outbox: { replicas[index].wire.send($0) })
+            // What it stored survived: its term, and (once the leader tells it the commit index) its writes.
+            #expect(await restarted.term >= term)
+            replicas[index].wire.register { await restarted.receive($0) }
+            try await withThrowingDiscardingTaskGroup { group in
+                group.addTask {
+                    while !Task.isCancelled {
+                        await restarted.tick()
+                        try? await Task.sleep(for: .milliseconds(10))
+                    }
+                }
+                defer { group.cancelAll() }
+                try await waitFor("the restarted replica to apply both writes") {
+                    try await restarted.read(.stale, { $0.get("before")?.value == [1] && $0.get("while-down")?.value == [2] })
+                }
+            }
+            await restarted.shutdown()
         }
     }
 

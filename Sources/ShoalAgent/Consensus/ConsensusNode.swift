@@ -65,15 +65,22 @@ actor ConsensusNode<Machine: ReplicatedStateMachine> {
     private var confirmedReads: [(index: LogIndex, continuation: CheckedContinuation<Void, any Error>)] = []
     private var nextReadContext: UInt64 = 0
     private var stopped: String?
+    /// Applied entries past the last snapshot that trigger the next one.
+    private let compactionThreshold: LogIndex
     /// The leader this node knows of.
     private(set) var leader: ReplicaID?
     private(set) var role: Role = .follower
+
+    /// Entries applied past the last snapshot before the state machine is snapshotted and the
+    /// log before it dropped.
+    static var defaultCompactionThreshold: LogIndex { 8_192 }
 
     /// A replica over `storage`. A new storage (nothing stored) starts from `bootstrap`: the
     /// founding voters, the same on every founding node.
     init(
         id: ReplicaID, config: RaftConfig, storage: RaftStorage, bootstrap voters: [ReplicaID], machine: Machine,
-        randomSeed: UInt64, logger: Logger, outbox: @escaping @Sendable ([Message]) -> Void
+        randomSeed: UInt64, compactionThreshold: LogIndex = defaultCompactionThreshold, logger: Logger,
+        outbox: @escaping @Sendable ([Message]) -> Void
     ) throws {
         if storage.isEmpty, !voters.isEmpty {
             try storage.install(PersistedState.bootstrap(voters: voters).snapshot)
@@ -85,6 +92,7 @@ actor ConsensusNode<Machine: ReplicatedStateMachine> {
         self.machine = machine
         self.outbox = outbox
         self.logger = logger
+        self.compactionThreshold = max(1, compactionThreshold)
         raft = Raft(id: id, config: config, persisted: persisted, applied: persisted.snapshot.metadata.index, randomSeed: randomSeed)
     }
 
@@ -145,7 +153,16 @@ actor ConsensusNode<Machine: ReplicatedStateMachine> {
         drain()
     }
 
+    /// Stops the replica and closes its log (another replica may then open the directory);
+    /// waiting proposals and reads fail.
+    func shutdown() {
+        if stopped == nil { stop("shut down", critical: false) }
+        storage.closeFiles()
+    }
+
     var term: Term { raft.term }
+    /// The index the stored snapshot covers.
+    var snapshotIndex: LogIndex { storage.snapshot.metadata.index }
     var commitIndex: LogIndex { raft.commitIndex }
     var appliedIndex: LogIndex { raft.appliedIndex }
 
@@ -170,6 +187,7 @@ actor ConsensusNode<Machine: ReplicatedStateMachine> {
                 }
             }
             for entry in ready.committedEntries { apply(entry) }
+            if !ready.committedEntries.isEmpty { compactIfDue() }
             for state in ready.readStates {
                 guard let context = Self.context(state.context), let waiter = reads.removeValue(forKey: context) else { continue }
                 confirmedReads.append((state.index, waiter))
@@ -200,6 +218,26 @@ actor ConsensusNode<Machine: ReplicatedStateMachine> {
         }
     }
 
+    /// Snapshots the state machine and drops the log it covers once enough entries were
+    /// applied past the last snapshot; a follower that needs the dropped entries gets the
+    /// snapshot from the leader instead.
+    private func compactIfDue() {
+        let applied = raft.appliedIndex
+        guard applied >= storage.snapshot.metadata.index + compactionThreshold else { return }
+        let snapshot: Snapshot
+        do throws(ConsensusError) {
+            snapshot = try raft.compact(through: applied, data: machine.snapshot())
+        } catch {
+            logger.warning("raft compaction skipped", metadata: ["applied": "\(applied)", "error": "\(error)"])
+            return
+        }
+        do {
+            try storage.compact(through: snapshot)
+        } catch {
+            stop("the Raft log cannot be compacted: \(error)")
+        }
+    }
+
     private func report(_ event: RaftEvent) {
         switch event {
         case .roleChanged(let role, let term):
@@ -216,9 +254,9 @@ actor ConsensusNode<Machine: ReplicatedStateMachine> {
         }
     }
 
-    private func stop(_ reason: String) {
+    private func stop(_ reason: String, critical: Bool = true) {
         stopped = reason
-        logger.critical("Raft replica stopped; it needs the agent restarted", metadata: ["reason": "\(reason)"])
+        if critical { logger.critical("Raft replica stopped; it needs the agent restarted", metadata: ["reason": "\(reason)"]) }
         for (_, waiter) in proposals { waiter.continuation.resume(throwing: ProposalError.stopped(reason)) }
         for (_, waiter) in reads { waiter.resume(throwing: ProposalError.stopped(reason)) }
         for read in confirmedReads { read.continuation.resume(throwing: ProposalError.stopped(reason)) }

@@ -47,6 +47,7 @@ public final class RaftStorage {
     let lockDescriptor: Int32
     /// Set once an fsync failed: the page cache may have dropped the data it could not write.
     var broken: RaftStorageError?
+    private var closed = false
 
     /// Everything stored, for `Raft.init(persisted:)`.
     public var persistedState: PersistedState {
@@ -83,9 +84,16 @@ public final class RaftStorage {
         self.recoveryNotices = recoveryNotices
     }
 
-    deinit {
+    deinit { closeFiles() }
+
+    /// Closes the log's files and releases its lock, so another `RaftStorage` may open the
+    /// directory; every later write fails. Idempotent.
+    public func closeFiles() {
+        guard !closed else { return }
+        closed = true
         close(tail)
         close(lockDescriptor)
+        if broken == nil { broken = .io(path: directory, operation: "write", reason: "the log is closed") }
     }
 
     /// Carries out step 1 of a `Ready`: its snapshot, entries and hard state, durably, with one fsync.

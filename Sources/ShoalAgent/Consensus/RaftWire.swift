@@ -38,8 +38,18 @@ final class RaftWire: Sendable {
         (newSenders, senders) = AsyncStream.makeStream()
     }
 
-    /// Routes inbound `raft/1` connections to `deliver`. Call before the transport runs.
+    /// Where inbound messages go; looked up per message, so a replaced replica (a restart)
+    /// receives on connections already open.
+    private let target = Mutex<(@Sendable (Message) async -> Void)?>(nil)
+
+    /// Routes inbound `raft/1` messages to `deliver`; calling it again replaces the receiver.
+    /// Call before the transport runs.
     func register(deliver: @escaping @Sendable (Message) async -> Void) {
+        let first = target.withLock { target -> Bool in
+            defer { target = deliver }
+            return target == nil
+        }
+        guard first else { return }
         transport.register(.raft) { [self] connection in
             while let (wire, _) = try? await connection.receive(Shoal_Wire_V1_RaftMessage.self) {
                 let message: Message
@@ -53,7 +63,7 @@ final class RaftWire: Sendable {
                     refused("sent as \(message.from) to \(message.to)", from: connection.peer)
                     return
                 }
-                await deliver(message)
+                if let deliver = target.withLock({ $0 }) { await deliver(message) }
             }
         }
     }
