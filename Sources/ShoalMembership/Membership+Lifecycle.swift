@@ -128,9 +128,21 @@ extension Membership {
         guard !broadcasts.isEmpty else { return }
         for slot in randomActive(count: config.gossipFanout) {
             guard !broadcasts.isEmpty else { return }
-            guard let record = table[slot], let address = record.alive.metadata?.address else { continue }
-            send([], to: address, receiver: record.alive.subject, effects: &effects)
+            gossip(to: slot, effects: &effects)
         }
+        // A backlog (more news than this round's datagrams carry, as in a join storm, where each
+        // alive statement carries a certificate and few fit a datagram): a few more datagrams,
+        // so dissemination keeps up with the news instead of queueing it.
+        var extra = 0
+        while extra < config.gossipBurst, broadcasts.count > 4 * config.gossipFanout, let slot = randomActive(count: 1).first {
+            gossip(to: slot, effects: &effects)
+            extra += 1
+        }
+    }
+
+    private mutating func gossip(to slot: Int32, effects: inout [MembershipEffect]) {
+        guard let record = table[slot], let address = record.alive.metadata?.address else { return }
+        send([], to: address, receiver: record.alive.subject, effects: &effects)
     }
 
     /// Push-pull with a random dead member, and with a random seed that is not known to be

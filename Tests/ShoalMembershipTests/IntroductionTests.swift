@@ -84,3 +84,28 @@ struct IntroductionTests {
         #expect(node.nextPushPullAt < .seconds(100) + Fixture.classic.pushPullInterval)
     }
 }
+
+/// Gossip rounds send extra datagrams while news backs up, and only then.
+@Suite("gossip burst")
+struct GossipBurstTests {
+    /// Gossip-only datagrams (no ping in them) a node sends in its first second.
+    static func gossipDatagrams(peers: Int, burst: Int) -> Int {
+        var config = Fixture.classic
+        config.gossipBurst = burst
+        var node = Fixture.node(peers: peers, config: config)
+        return node.advance(to: .seconds(1)).sends.filter { send in
+            !send.0.messages.contains { if case .ping = $0 { true } else { false } }
+        }.count
+    }
+
+    @Test("with more news queued than a round carries, a round sends more datagrams than its fanout")
+    func backlogSendsMore() {
+        // 60 alive statements to pass on: far more than fanout datagrams of ~3 statements each.
+        #expect(Self.gossipDatagrams(peers: 60, burst: 4) > Self.gossipDatagrams(peers: 60, burst: 0))
+    }
+
+    @Test("with little news queued, rounds send only the fanout: an idle cluster's traffic is unchanged")
+    func littleNewsSendsFanout() {
+        #expect(Self.gossipDatagrams(peers: 3, burst: 4) == Self.gossipDatagrams(peers: 3, burst: 0))
+    }
+}
