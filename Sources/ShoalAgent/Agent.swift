@@ -35,7 +35,8 @@ public struct Agent: Sendable {
 
         let metrics = AgentMetrics(version: ShoalVersion.current, nodeName: configuration.name)
         let (sockets, listener) = try await Self.bindGossip(configuration.bind)
-        let advertise = Self.advertiseAddress(configuration: configuration, boundPort: sockets.port)
+        let (advertise, advertiseWarning) = Self.advertiseAddress(configuration: configuration, boundPort: sockets.port)
+        if let advertiseWarning { logger.warning("\(advertiseWarning)", metadata: ["advertise": "\(advertise)"]) }
         let (shutdownRequests, requestShutdown) = AsyncStream.makeStream(of: Void.self)
         let clock = ShellClock.system
         let transport = Transport(
@@ -140,14 +141,21 @@ public struct Agent: Sendable {
     }
 
     /// The gossip address other members reach: `advertise`, else the bind address, else
-    /// (binding 0.0.0.0) this host's first non-loopback IPv4 address; always the bound port
-    /// when the configured port is 0.
-    static func advertiseAddress(configuration: AgentConfiguration, boundPort: Int) -> HostPort {
+    /// (binding 0.0.0.0) this host's first non-loopback IPv4 address (`interfaceAddress`);
+    /// always the bound port when the configured port is 0. With a warning when it had to fall
+    /// back to loopback, which no other machine can reach.
+    static func advertiseAddress(
+        configuration: AgentConfiguration, boundPort: Int, interfaceAddress: () -> String? = POSIX.firstNonLoopbackIPv4
+    ) -> (address: HostPort, warning: String?) {
         if let advertise = configuration.advertise {
-            return HostPort(host: advertise.host, port: advertise.port == 0 ? boundPort : advertise.port)
+            return (HostPort(host: advertise.host, port: advertise.port == 0 ? boundPort : advertise.port), nil)
         }
-        if !configuration.bind.isUnspecified { return HostPort(host: configuration.bind.host, port: boundPort) }
-        return HostPort(host: POSIX.firstNonLoopbackIPv4() ?? "127.0.0.1", port: boundPort)
+        if !configuration.bind.isUnspecified { return (HostPort(host: configuration.bind.host, port: boundPort), nil) }
+        if let host = interfaceAddress() { return (HostPort(host: host, port: boundPort), nil) }
+        return (
+            HostPort(host: "127.0.0.1", port: boundPort),
+            "this host has no network interface but loopback that is up: advertising 127.0.0.1, which only agents on this machine can reach (set --advertise or `advertise:` to the address other machines use)"
+        )
     }
 
     /// Library loggers (Hummingbird, ServiceLifecycle) only speak up on warnings.

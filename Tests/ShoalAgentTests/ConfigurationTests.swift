@@ -47,6 +47,20 @@ struct ConfigurationTests {
         #expect(config.certificatePath == "/etc/shoal/cluster/host.cert")
     }
 
+    @Test("binding every interface on a host with only loopback advertises 127.0.0.1 with a warning; otherwise no warning")
+    func loopbackOnlyAdvertise() async throws {
+        let config = try await load()
+        #expect(config.bind.isUnspecified)
+        let lonely = Agent.advertiseAddress(configuration: config, boundPort: 7946, interfaceAddress: { nil })
+        #expect(lonely.address == HostPort(host: "127.0.0.1", port: 7946))
+        #expect(lonely.warning?.contains("--advertise") == true)
+        let networked = Agent.advertiseAddress(configuration: config, boundPort: 7946, interfaceAddress: { "10.1.2.3" })
+        #expect(networked.address == HostPort(host: "10.1.2.3", port: 7946))
+        #expect(networked.warning == nil)
+        let explicit = try await load(flags: ["bind": ["127.0.0.5:7000"]])
+        #expect(Agent.advertiseAddress(configuration: explicit, boundPort: 7000, interfaceAddress: { nil }).warning == nil)
+    }
+
     @Test("a flag beats the environment, which beats the file")
     func precedence() async throws {
         let file = dir.write("a.yaml", "name: from-file\nstate_dir: /file/state\nlog_level: debug\n")
