@@ -10,6 +10,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import Foundation
 import ShoalAgent
 import ShoalConsensus
 
@@ -23,15 +24,7 @@ func now() -> Double {
     return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
 }
 
-func removeTree(_ path: String) {
-    guard let handle = opendir(path) else { return }
-    while let entry = readdir(handle) {
-        let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-        if name != "." && name != ".." { unlink(path + "/" + name) }
-    }
-    closedir(handle)
-    rmdir(path)
-}
+func removeTree(_ path: String) { try? FileManager.default.removeItem(atPath: path) }
 
 let data = [UInt8](repeating: 0x5a, count: 100)
 print("batch  batches/s  entries/s  µs/batch   (\(seconds) s per case, 100-byte entries, one fdatasync per batch, \(root))")

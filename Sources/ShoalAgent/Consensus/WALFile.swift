@@ -6,7 +6,14 @@ import Musl
 
 /// The POSIX calls the log makes, with errors mapped to `RaftStorageError`.
 enum WALFile {
-    static func errorText(_ code: Int32) -> String { String(cString: strerror(code)) }
+    static func errorText(_ code: Int32) -> String { POSIX.errorText(code) }
+
+    /// `failure` as the log reports it: no room is `diskFull`, a failed fsync `syncFailed`.
+    static func mapped(_ failure: POSIX.CallFailure) -> RaftStorageError {
+        if failure.operation == .write, isNoSpace(failure.code) { return .diskFull(path: failure.path) }
+        if failure.operation == .fsync { return .syncFailed(path: failure.path, reason: errorText(failure.code)) }
+        return .io(path: failure.path, operation: failure.operation.rawValue, reason: errorText(failure.code))
+    }
 
     /// ENOSPC, a quota or RLIMIT_FSIZE: all mean "no room", and all leave the log to be rolled back.
     static func isNoSpace(_ code: Int32) -> Bool { code == ENOSPC || code == EDQUOT || code == EFBIG }
@@ -25,34 +32,17 @@ enum WALFile {
     static func readAll(_ fd: Int32, path: String) throws(RaftStorageError) -> [UInt8] {
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw .io(path: path, operation: "stat", reason: errorText(errno)) }
-        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
-        var offset = 0
-        while offset < bytes.count {
-            let count = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + offset, $0.count - offset, off_t(offset)) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw .io(path: path, operation: "read", reason: errorText(errno))
-            }
-            if count == 0 { break }
-            offset += count
+        do throws(POSIX.CallFailure) {
+            return try POSIX.readAll(fd, count: Int(info.st_size), path: path)
+        } catch {
+            throw mapped(error)
         }
-        return Array(bytes.prefix(offset))
     }
 
     /// Writes every byte (the descriptor is O_APPEND). A partial write is left for the caller
     /// to roll back with `truncate`.
     static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(RaftStorageError) {
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if written < 0 {
-                let code = errno
-                if code == EINTR { continue }
-                if isNoSpace(code) { throw .diskFull(path: path) }
-                throw .io(path: path, operation: "write", reason: errorText(code))
-            }
-            offset += written
-        }
+        do throws(POSIX.CallFailure) { try POSIX.writeAll(fd, bytes, path: path) } catch { throw mapped(error) }
     }
 
     /// fdatasync: the data and the file size, which is all an append changes.
@@ -66,10 +56,7 @@ enum WALFile {
 
     /// Makes creations, renames and removals in `directory` durable.
     static func syncDirectory(_ directory: String) throws(RaftStorageError) {
-        let fd = openFile(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0)
-        guard fd >= 0 else { throw .io(path: directory, operation: "open directory", reason: errorText(errno)) }
-        defer { close(fd) }
-        guard fsync(fd) == 0 else { throw .syncFailed(path: directory, reason: errorText(errno)) }
+        do throws(POSIX.CallFailure) { try POSIX.syncDirectory(directory) } catch { throw mapped(error) }
     }
 
     static func remove(_ path: String) throws(RaftStorageError) {
@@ -104,18 +91,7 @@ enum WALFile {
 
     /// The names in `directory`.
     static func list(_ directory: String) throws(RaftStorageError) -> [String] {
-        guard let handle = opendir(directory) else {
-            throw .io(path: directory, operation: "list", reason: errorText(errno))
-        }
-        defer { closedir(handle) }
-        var names: [String] = []
-        while let entry = readdir(handle) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names
+        do throws(POSIX.CallFailure) { return try POSIX.list(directory) } catch { throw mapped(error) }
     }
 }
 

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import ShoalCrypto
 import ShoalObjects
 
 /// The store's directory tree and the POSIX calls on it:
@@ -24,19 +25,17 @@ struct ChunkFiles: Sendable {
 
     func directory(of address: ChunkAddress) -> String {
         let digest = address.multihash.digest
-        return chunksDirectory + "/" + Self.hex(digest[0]) + "/" + Self.hex(digest.count > 1 ? digest[1] : 0)
+        return chunksDirectory + "/" + Hex.encode([digest[0]]) + "/" + Hex.encode([digest.count > 1 ? digest[1] : 0])
     }
 
     func path(of address: ChunkAddress) -> String {
         directory(of: address) + "/" + address.description
     }
 
-    static func hex(_ byte: UInt8) -> String {
-        let digits = Array("0123456789abcdef")
-        return String([digits[Int(byte >> 4)], digits[Int(byte & 0x0f)]])
-    }
+    static func errorText(_ code: Int32) -> String { POSIX.errorText(code) }
 
-    static func errorText(_ code: Int32) -> String { String(cString: strerror(code)) }
+    /// `failure` as the store reports it.
+    static func mapped(_ failure: POSIX.CallFailure) -> ChunkStoreError { Self.failure(failure.path, failure.code) }
 
     static func failure(_ path: String, _ code: Int32) -> ChunkStoreError {
         code == ENOSPC || code == EDQUOT ? .diskFull(path: path) : .fileSystem(path: path, reason: errorText(code))
@@ -104,18 +103,7 @@ struct ChunkFiles: Sendable {
         let size = Int(info.st_size)
         // An oversized file is no chunk file: answered empty, so decoding reports it corrupt.
         guard size <= limit else { return [] }
-        var bytes = [UInt8](repeating: 0, count: size)
-        var offset = 0
-        while offset < size {
-            let count = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + offset, size - offset) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw Self.failure(path, errno)
-            }
-            if count == 0 { break }
-            offset += count
-        }
-        return Array(bytes[0..<offset])
+        do throws(POSIX.CallFailure) { return try POSIX.readAll(fd, count: size, path: path) } catch { throw Self.mapped(error) }
     }
 
     /// Removes the chunk file of `address`, if any.
@@ -146,37 +134,19 @@ struct ChunkFiles: Sendable {
     }
 
     static func list(_ directory: String) throws(ChunkStoreError) -> [String] {
-        guard let stream = opendir(directory) else {
-            if errno == ENOTDIR || errno == ENOENT { return [] }
-            throw failure(directory, errno)
+        do throws(POSIX.CallFailure) {
+            return try POSIX.list(directory)
+        } catch {
+            if error.code == ENOTDIR || error.code == ENOENT { return [] }
+            throw mapped(error)
         }
-        defer { closedir(stream) }
-        var names: [String] = []
-        while let entry = readdir(stream) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names
     }
 
     static func syncDirectory(_ directory: String) throws(ChunkStoreError) {
-        let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { throw failure(directory, errno) }
-        defer { close(fd) }
-        guard fsync(fd) == 0 else { throw failure(directory, errno) }
+        do throws(POSIX.CallFailure) { try POSIX.syncDirectory(directory) } catch { throw mapped(error) }
     }
 
     private static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(ChunkStoreError) {
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw failure(path, errno)
-            }
-            offset += written
-        }
+        do throws(POSIX.CallFailure) { try POSIX.writeAll(fd, bytes, path: path) } catch { throw mapped(error) }
     }
 }

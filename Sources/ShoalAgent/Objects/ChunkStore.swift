@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import ShoalCrypto
 public import ShoalObjects
 import Synchronization
 
@@ -134,14 +135,10 @@ public final class ChunkStore: Sendable {
     /// or a delete killed after its commit.
     private func removeOrphanChunkFiles() throws(ChunkStoreError) {
         let indexed = try index.read { db in
-            Set(try Data.fetchAll(db, sql: "SELECT address FROM chunk").map { ChunkStore.hex(Array($0)) })
+            Set(try Data.fetchAll(db, sql: "SELECT address FROM chunk").map { Hex.encode($0) })
         }
         for file in try files.chunkFiles() where !indexed.contains(file.name) {
             unlink(file.path)
         }
-    }
-
-    static func hex(_ bytes: [UInt8]) -> String {
-        bytes.map { ChunkFiles.hex($0) }.joined()
     }
 }

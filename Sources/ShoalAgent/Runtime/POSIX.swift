@@ -8,6 +8,71 @@ import Musl
 enum POSIX {
     static func errorText(_ code: Int32 = errno) -> String { String(cString: strerror(code)) }
 
+    /// A system call that failed: which, on what, and its errno. The stores map it to their own
+    /// typed errors (`RaftStorageError`, `ChunkStoreError`).
+    struct CallFailure: Error {
+        let operation: Operation
+        let path: String
+        let code: Int32
+
+        enum Operation: String { case openDirectory = "open directory", list, read, write, fsync }
+    }
+
+    /// Writes every byte of `bytes` to `fd`, retrying on EINTR. A partial write is left for the
+    /// caller to roll back.
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(CallFailure) {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if written < 0 {
+                let code = errno
+                if code == EINTR { continue }
+                throw CallFailure(operation: .write, path: path, code: code)
+            }
+            offset += written
+        }
+    }
+
+    /// Up to `count` bytes of `fd` from its start (fewer if the file ends first), retrying on EINTR.
+    static func readAll(_ fd: Int32, count: Int, path: String) throws(CallFailure) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: count)
+        var offset = 0
+        while offset < count {
+            let read = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + offset, count - offset, off_t(offset)) }
+            if read < 0 {
+                let code = errno
+                if code == EINTR { continue }
+                throw CallFailure(operation: .read, path: path, code: code)
+            }
+            if read == 0 { break }
+            offset += read
+        }
+        if offset < count { bytes.removeLast(count - offset) }
+        return bytes
+    }
+
+    /// Makes creations, renames and removals in `directory` durable.
+    static func syncDirectory(_ directory: String) throws(CallFailure) {
+        let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw CallFailure(operation: .openDirectory, path: directory, code: errno) }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw CallFailure(operation: .fsync, path: directory, code: errno) }
+    }
+
+    /// The names in `directory`, without `.` and `..`.
+    static func list(_ directory: String) throws(CallFailure) -> [String] {
+        guard let handle = opendir(directory) else { throw CallFailure(operation: .list, path: directory, code: errno) }
+        defer { closedir(handle) }
+        var names: [String] = []
+        while let entry = readdir(handle) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
     enum FileKind { case missing, directory, socket, other }
 
     static func kind(of path: String) -> FileKind {
