@@ -122,10 +122,10 @@ let package = Package(
             ],
             swiftSettings: strict),
         // Helpers for the Raft log: a writer the kill -9 test kills, and a fsync-rate benchmark.
-        .executableTarget(name: "shoal-wal-crash", dependencies: ["ShoalAgent", "ShoalConsensus"], swiftSettings: strict),
+        .executableTarget(name: "shoal-wal-crash", dependencies: ["ShoalAgent", "ShoalConsensus", "ShoalRandom"], swiftSettings: strict),
         .executableTarget(name: "shoal-wal-bench", dependencies: ["ShoalAgent", "ShoalConsensus"], swiftSettings: strict),
         // Child process of the chunk store's kill -9 test: puts objects until it is killed.
-        .executableTarget(name: "shoal-store-crash", dependencies: ["ShoalAgent", "ShoalObjects"], swiftSettings: strict),
+        .executableTarget(name: "shoal-store-crash", dependencies: ["ShoalAgent", "ShoalObjects", "ShoalRandom"], swiftSettings: strict),
         .executableTarget(
             name: "shoal",
             dependencies: [
@@ -135,7 +135,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(name: "ShoalCryptoTests", dependencies: ["ShoalCrypto"], swiftSettings: strict),
         .testTarget(name: "ShoalCompressionTests", dependencies: ["ShoalCompression"], swiftSettings: strict),
-        .testTarget(name: "ShoalWireTests", dependencies: ["ShoalWire", "ShoalCrypto"], swiftSettings: strict),
+        .testTarget(name: "ShoalWireTests", dependencies: ["ShoalWire", "ShoalCrypto", "ShoalRandom"], swiftSettings: strict),
         .testTarget(name: "ShoalMembershipTests", dependencies: ["ShoalMembership"], swiftSettings: strict),
         .testTarget(name: "ShoalConsensusTests", dependencies: ["ShoalConsensus", "ShoalRandom"], swiftSettings: strict),
         .testTarget(name: "ShoalObjectsTests", dependencies: ["ShoalObjects", "ShoalMembership", "ShoalRandom"], swiftSettings: strict),
@@ -154,7 +154,7 @@ let package = Package(
         .testTarget(
             name: "ShoalAgentTests",
             dependencies: [
-                "ShoalAgent", "ShoalCrypto", "ShoalWire", "ShoalTransport", "ShoalConsensus", "ShoalObjects",
+                "ShoalAgent", "ShoalCrypto", "ShoalWire", "ShoalTransport", "ShoalConsensus", "ShoalObjects", "ShoalRandom",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],

@@ -9,6 +9,7 @@ import Glibc
 #endif
 import ShoalAgent
 import ShoalObjects
+import ShoalRandom
 
 /// Writes one line to `fd` with a single write(2): no stdio buffer, so a line is out before the
 /// next call starts.
@@ -17,23 +18,12 @@ func say(_ line: String, to fd: Int32 = 1) {
     _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
 }
 
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 let arguments = CommandLine.arguments
 guard arguments.count == 4, let seed = UInt64(arguments[2]), let count = Int(arguments[3]) else {
     say("usage: shoal-store-crash DIRECTORY SEED COUNT", to: 2)
     exit(2)
 }
-var random = SplitMix64(state: seed)
+var random = SeededGenerator(seed: seed)
 let chunkSize = try ChunkSize(bytes: 4096)
 // Half compressible, half random: both encodings are written under the kill.
 let pool: [[UInt8]] = (0..<12).map { index in

@@ -14,6 +14,7 @@ import Musl
 #endif
 import ShoalAgent
 import ShoalConsensus
+import ShoalRandom
 
 /// The bytes the entry at `index` carries (the test recomputes them).
 func payload(_ index: LogIndex) -> [UInt8] {
@@ -41,17 +42,11 @@ if arguments.count == 5, let limit = UInt64(arguments[4]) {
     }
 }
 
-/// SplitMix64: the writer's choices replay from the seed.
+/// The writer's choices, replayed from the seed.
 struct Choices {
-    var state: UInt64
+    var generator: SeededGenerator
 
-    mutating func below(_ bound: UInt64) -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return (z ^ (z >> 31)) % bound
-    }
+    mutating func below(_ bound: UInt64) -> UInt64 { generator.next() % bound }
 }
 
 func run(_ storage: RaftStorage, _ choices: inout Choices) throws(RaftStorageError) -> Never {
@@ -82,7 +77,7 @@ do {
 }
 for notice in storage.recoveryNotices { say("notice \(notice)") }
 say("opened \(storage.lastIndex)")
-var choices = Choices(state: seed)
+var choices = Choices(generator: SeededGenerator(seed: seed))
 do {
     try run(storage, &choices)
 } catch .diskFull {

@@ -1,5 +1,6 @@
 import Foundation
 import ShoalConsensus
+import ShoalRandom
 import Testing
 
 @testable import ShoalAgent
@@ -61,7 +62,7 @@ struct RaftStorageCrashTests {
     @Test("every index a writer reported durable before SIGKILL is there after reopen", arguments: [1, 2, 3])
     func killNine(seed: UInt64) throws {
         let log = RaftLogDirectory()
-        var generator = SeededRandom(seed: seed)
+        var generator = SeededGenerator(seed: seed)
         var reported: LogIndex = 0
         for round in 0..<6 {
             let writer = try WALWriterProcess(
@@ -100,15 +101,3 @@ struct RaftStorageCrashTests {
     }
 }
 
-/// SplitMix64, so a failing run replays.
-struct SeededRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

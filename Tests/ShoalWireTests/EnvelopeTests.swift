@@ -1,4 +1,5 @@
 import ShoalCrypto
+import ShoalRandom
 import Testing
 
 @testable import ShoalWire
@@ -104,7 +105,7 @@ struct EnvelopeTests {
 
     @Test("random garbage never decodes")
     func garbage() {
-        var generator = SplitMix64(seed: 99)
+        var generator = SeededGenerator(seed: 99)
         for _ in 0..<2_000 {
             let count = Int(generator.next() % 1_500)
             let bytes = (0..<count).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
@@ -113,15 +114,3 @@ struct EnvelopeTests {
     }
 }
 
-/// A small deterministic generator so the garbage test replays exactly.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
