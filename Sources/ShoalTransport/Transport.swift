@@ -62,14 +62,16 @@ public final class Transport: Sendable {
     /// Hands the transport an inbound link (the listener does this for every TCP connection;
     /// tests do it with a `MemoryLink`).
     public func accept(_ link: any Link) {
-        guard admitInbound() else {
-            link.close()
-            return
-        }
-        if case .terminated = jobs.yield(.inbound(link)) {
-            releaseInbound()
-            link.close()
-        }
+        if !admitAndQueue(.inbound(link)) { link.close() }
+    }
+
+    /// Admits a connection just accepted (`admitInbound`) and queues it to be served; false if
+    /// it was refused or the transport is stopping, and the caller closes it.
+    private func admitAndQueue(_ job: Job) -> Bool {
+        guard admitInbound() else { return false }
+        guard case .terminated = jobs.yield(job) else { return true }
+        releaseInbound()
+        return false
     }
 
     /// Runs until cancelled or `shutdown()`: serves `listener`'s connections, dials, and sweeps
@@ -79,15 +81,9 @@ public final class Transport: Sendable {
             if let listener {
                 group.addTask {
                     try? await listener.executeThenClose { inbound in
-                        for try await child in inbound {
-                            guard self.admitInbound() else {
-                                try? await child.executeThenClose { _, _ in }
-                                continue
-                            }
-                            if case .terminated = self.jobs.yield(.inboundTCP(child)) {
-                                self.releaseInbound()
-                                try? await child.executeThenClose { _, _ in }
-                            }
+                        for try await child in inbound where !self.admitAndQueue(.inboundTCP(child)) {
+                            // Closed through the channel's own path: dropping it unfinished traps.
+                            try? await child.executeThenClose { _, _ in }
                         }
                     }
                 }

@@ -296,6 +296,33 @@ struct ConsensusNodeTests {
         }
     }
 
+    @Test("a certified peer's raft/1 frame that is no Raft message is refused, closes its connection and changes nothing")
+    func undecodableFrameRefused() async throws {
+        let directory = TemporaryDirectory()
+        let replicas = try cluster(in: directory)
+        let (strangerIdentity, _) = try identity("stranger")
+        let stranger = transport(strangerIdentity, at: "10.0.0.9:7946")
+        try await run(replicas) {
+            let leader = try await leader(of: replicas)
+            let victim = replicas.firstIndex { $0.name != leader.name }!
+            let term = await replicas[victim].node.term
+            try await withThrowingDiscardingTaskGroup { group in
+                group.addTask { await stranger.run() }
+                defer { stranger.shutdown() }
+                let connection = try await stranger.connect(to: "10.0.0.\(victim + 1)", port: 7946, protocol: .raft)
+                // Field 4 of a Raft message is a vote request; here it holds bytes that are no
+                // protobuf at all (an unterminated varint), so the frame does not decode.
+                var notRaft = Shoal_Wire_V1_RaftSnapshot()
+                notRaft.data = Data([0xff, 0xff, 0xff])
+                try await connection.send(notRaft)
+                try await waitFor("the frame to be refused") { replicas[victim].wire.refused == 1 }
+                await #expect(throws: TransportError.self) { _ = try await connection.receive(Shoal_Wire_V1_RaftMessage.self) }
+            }
+            #expect(await replicas[victim].node.term == term)
+            #expect(await replicas[victim].node.leader == leader.node.id)
+        }
+    }
+
     @Test("every Raft message kind survives the wire; malformed ids, kinds and configurations are typed errors")
     func wireMapping() throws {
         let a = ReplicaID(bytes: [UInt8](repeating: 1, count: 32))!, b = ReplicaID(bytes: [UInt8](repeating: 2, count: 32))!

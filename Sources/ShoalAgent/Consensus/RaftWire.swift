@@ -7,10 +7,10 @@ import Synchronization
 
 /// Carries Raft messages between replicas on `raft/1` transport connections.
 ///
-/// Outbound, each peer has one queue and one sender task on a pooled connection that expects
-/// that peer's node key (a replica id is its node key), so a message reaches only the replica it
-/// names. Raft tolerates loss: a full queue drops the oldest message, a failed send drops the
-/// batch and the next one dials again. Inbound, a message is delivered only if its `from` is
+/// Outbound, each peer has one queue and one sender task on one connection, kept while messages
+/// flow, that expects that peer's node key (a replica id is its node key), so a message reaches
+/// only the replica it names. Raft tolerates loss: a full queue drops the oldest message, a
+/// failed send drops that message and the next one dials again. Inbound, a message is delivered only if its `from` is
 /// the node the connection's handshake authenticated, and its `to` is this node: a certified
 /// node cannot speak for another replica.
 final class RaftWire: Sendable {
@@ -24,7 +24,7 @@ final class RaftWire: Sendable {
     private let queues = Mutex<[ReplicaID: AsyncStream<Message>.Continuation]>([:])
     private let senders: AsyncStream<(ReplicaID, AsyncStream<Message>)>.Continuation
     private let newSenders: AsyncStream<(ReplicaID, AsyncStream<Message>)>
-    /// Messages refused on arrival (undecodable, or not from the connection's peer), for tests and metrics.
+    /// Messages refused on arrival (not a Raft message, or not from the connection's peer), for tests and metrics.
     private let refusedCount = Atomic<Int>(0)
 
     /// Messages a peer's queue holds before the oldest is dropped.
@@ -51,12 +51,19 @@ final class RaftWire: Sendable {
         }
         guard first else { return }
         transport.register(.raft) { [self] connection in
-            while let (wire, _) = try? await connection.receive(Shoal_Wire_V1_RaftMessage.self) {
+            while true {
                 let message: Message
-                do {
-                    message = try Message(wire: wire)
+                do throws(TransportError) {
+                    let (wire, _) = try await connection.receive(Shoal_Wire_V1_RaftMessage.self)
+                    do throws(RaftWireError) {
+                        message = try Message(wire: wire)
+                    } catch {
+                        refused("\(error)", from: connection.peer)
+                        return
+                    }
                 } catch {
-                    refused("\(error)", from: connection.peer)
+                    // Bytes that are no Raft message are refused; a closed connection just ends.
+                    if case .badFrame(let reason) = error { refused(reason, from: connection.peer) }
                     return
                 }
                 guard message.from.bytes == connection.peer.key.bytes, message.to == myself else {
@@ -103,6 +110,8 @@ final class RaftWire: Sendable {
     /// Messages refused on arrival so far.
     var refused: Int { refusedCount.load(ordering: .relaxed) }
 
+    /// Sends `peer`'s queue in order on one connection, kept for as long as messages flow (a
+    /// leader's pipelined stream to a follower); after a failure the next message dials again.
     private func sendLoop(to peer: ReplicaID, _ stream: AsyncStream<Message>) async {
         guard let key = try? PublicKey(bytes: peer.bytes) else { return }
         var iterator = stream.makeAsyncIterator()
@@ -114,6 +123,7 @@ final class RaftWire: Sendable {
             do {
                 try await transport.withConnection(to: host, port: port, protocol: .raft, expecting: key) { connection in
                     try await connection.send(first.wire)
+                    while let next = await iterator.next() { try await connection.send(next.wire) }
                 }
             } catch {
                 logger.debug("raft send failed", metadata: ["to": "\(peer)", "error": "\(error)"])

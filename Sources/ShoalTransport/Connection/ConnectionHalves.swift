@@ -73,18 +73,15 @@ actor ConnectionWriter {
 
     func send(_ record: Record) async throws(TransportError) {
         guard sealer != nil else { throw .badFrame("record before the handshake completed") }
-        guard record.body.count >= Record.detachedBodyThreshold else {
-            try await sendSealed(record.encoded())
-            return
-        }
-        // A large body is sealed as it is, in its own frame, rather than copied in behind the header.
-        try await sendSealed(Record(kind: .messageWithBody, header: record.header, body: Data()).encoded())
-        try await sendSealed(record.body)
-    }
-
-    private func sendSealed(_ plain: Data) async throws(TransportError) {
         var buffer = ByteBuffer()
-        sealer!.seal(plain, into: &buffer)
+        if record.body.count < Record.detachedBodyThreshold {
+            sealer!.seal(record.encoded(), into: &buffer)
+        } else {
+            // A large body is sealed as it is, in its own frame, rather than copied in behind the
+            // header; both frames go out in one write.
+            sealer!.seal(Record(kind: .messageWithBody, header: record.header, body: Data()).encoded(), into: &buffer)
+            sealer!.seal(record.body, into: &buffer)
+        }
         try await write(buffer)
     }
 
