@@ -41,6 +41,32 @@ struct UnauthenticatedBoundsTests {
         }
     }
 
+    @Test("connections beyond max_connections are refused at accept and closed, so file descriptors stay within it")
+    func connectionLimit() async throws {
+        let clock = ManualClock(), metrics = TestMetrics()
+        var configuration = TransportConfiguration()
+        configuration.maximumConnections = 3
+        let server = Transport(
+            identity: try TestNode(name: "server", authority: authority).identity, configuration: configuration, clock: clock,
+            wallClock: { now }, dialer: MemoryNetwork().dialer(from: "10.0.0.9:1"), metrics: TransportMetrics(factory: metrics),
+            logger: Logger(label: "test"))
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { await server.run() }
+            defer { server.shutdown() }
+            var held: [MemoryLink] = []
+            for _ in 0..<5 {
+                let (local, remote) = MemoryLink.pair()
+                server.accept(remote)
+                held.append(local)
+            }
+            #expect(metrics.counterTotal(label: "shoal_transport_refused_total", dimensions: [("reason", "connection_limit")]) == 2)
+            for link in held.suffix(2) {
+                #expect(await endsWithin(60, link), "a refused link was not closed within 60 s")
+            }
+            #expect(server.state.withLock { $0.connectionCount } == 3)
+        }
+    }
+
     @Test("a handshake frame is refused once its declared length passes one handshake message, before it is buffered")
     func handshakeFrameBound() throws {
         var assembler = FrameAssembler()
