@@ -4,6 +4,7 @@ public import Logging
 import Metrics
 import NIOCore
 import ServiceLifecycle
+import ShoalConsensus
 import ShoalCrypto
 import ShoalTransport
 
@@ -52,8 +53,16 @@ public struct Agent: Sendable {
             sockets: sockets, transport: transport, credentials: credentials, stateDirectory: configuration.stateDirectory,
             labels: configuration.labels, clock: clock, logger: logger, metrics: metrics,
             requestShutdown: { requestShutdown.yield() })
+        let consensus = ConsensusService(
+            myself: ReplicaID(bytes: credentials.nodeID.bytes)!, name: configuration.name,
+            settings: ConsensusService.Settings(
+                bootstrapExpect: configuration.bootstrapExpect, directory: configuration.stateDirectory + "/raft"),
+            transport: transport, membership: membership, clock: clock, logger: logger,
+            metrics: ConsensusMetrics(factory: metrics.factory))
         // Every subsystem plugs in here, and only here.
-        let subsystems: [any AgentSubsystem] = [MembershipSubsystem(service: membership)]
+        let subsystems: [any AgentSubsystem] = [
+            MembershipSubsystem(service: membership), ConsensusSubsystem(service: consensus, membership: membership),
+        ]
         for subsystem in subsystems { subsystem.registerProtocols(on: transport) }
         let state = AdminState(
             credentials: credentials, configuration: configuration, metrics: metrics, started: .now,

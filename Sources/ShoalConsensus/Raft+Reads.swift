@@ -66,3 +66,25 @@ extension Raft {
         }
     }
 }
+
+/// What a leader reports of its followers (`shoal raft peers`).
+public struct FollowerProgress: Sendable, Hashable {
+    /// The highest index known to be in the follower's log.
+    public var match: LogIndex
+    /// The next index the leader sends it.
+    public var next: LogIndex
+    /// Heard from within the current check-quorum round.
+    public var recentlyActive: Bool
+}
+
+extension Raft {
+    /// Each follower's progress, while this replica leads; empty otherwise.
+    public var followers: [ReplicaID: FollowerProgress] {
+        guard role == .leader else { return [:] }
+        var result: [ReplicaID: FollowerProgress] = [:]
+        for (id, progress) in self.progress where id != self.id {
+            result[id] = FollowerProgress(match: progress.match, next: progress.next, recentlyActive: progress.recentActive)
+        }
+        return result
+    }
+}

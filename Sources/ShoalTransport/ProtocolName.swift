@@ -23,6 +23,8 @@ public struct ProtocolName: Hashable, Sendable, CustomStringConvertible {
     public static let objects = ProtocolName("objects/1")!
     /// Raft RPCs.
     public static let raft = ProtocolName("raft/1")!
+    /// Requests to the Raft group: bootstrap promises, and key-value requests forwarded to the leader.
+    public static let leader = ProtocolName("leader/1")!
     /// Task assignments and results.
     public static let tasks = ProtocolName("tasks/1")!
 

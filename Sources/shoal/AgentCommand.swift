@@ -33,6 +33,9 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "Gossip timing profile: lan, wan or local.")
     var profile: String?
 
+    @Option(name: .customLong("bootstrap-expect"), help: ArgumentHelp("Members that must see each other before a new cluster elects its first leader (default 3; 1 with --dev).", valueName: "n"))
+    var bootstrapExpect: String?
+
     @Option(name: .customLong("state-dir"), help: ArgumentHelp("State directory (default /var/lib/shoal).", valueName: "dir"))
     var stateDir: String?
 
@@ -67,6 +70,7 @@ struct AgentCommand: AsyncParsableCommand {
             ("name", name), ("state_dir", stateDir), ("admin_socket", adminSocket), ("cluster_dir", clusterDir),
             ("certificate", certificate), ("log_level", logLevel), ("log_format", logFormat),
             ("metrics_address", metricsAddress), ("bind", bind), ("advertise", advertise), ("profile", profile),
+            ("bootstrap_expect", bootstrapExpect),
         ]
         for (key, value) in singles { if let value { values[key] = [value] } }
         if !labels.isEmpty { values["labels"] = labels }
@@ -98,6 +102,7 @@ struct AgentCommand: AsyncParsableCommand {
                 defaults.stateDirectory = cluster.stateDirectory
                 defaults.clusterDirectory = cluster.clusterDirectory
                 defaults.bind = "127.0.0.1:0"
+                defaults.bootstrapExpect = 1
                 var devLoader = loader
                 devLoader.defaults = defaults
                 configuration = try await devLoader.load()

@@ -5,9 +5,9 @@ import ArgumentParser
 struct Shoal: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "shoal",
-        abstract: "A peer-to-peer cluster agent: signed SWIM gossip membership, queried over an admin socket.",
+        abstract: "A peer-to-peer cluster agent: signed SWIM gossip membership, an elected leader and a replicated key-value store, queried over an admin socket.",
         subcommands: [
             AgentCommand.self, MembersCommand.self, JoinCommand.self, LeaveCommand.self, ForceLeaveCommand.self,
-            MonitorCommand.self, InfoCommand.self, VersionCommand.self, KeygenCommand.self, ClusterCommand.self,
+            MonitorCommand.self, LeaderCommand.self, RaftCommand.self, KVCommand.self, InfoCommand.self, VersionCommand.self, KeygenCommand.self, ClusterCommand.self,
         ])
 }

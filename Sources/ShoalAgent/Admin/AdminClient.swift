@@ -39,6 +39,16 @@ public struct AdminClient: Sendable {
         return (status, collected)
     }
 
+    /// `PUT path` with a raw body (a key's value), for callers that do not speak NIO's types.
+    public func put(_ path: String, body: [UInt8]) async throws(AdminClientError) -> (status: Int, body: [UInt8]) {
+        try await request(.PUT, path, body: body)
+    }
+
+    /// `DELETE path`.
+    public func delete(_ path: String) async throws(AdminClientError) -> (status: Int, body: [UInt8]) {
+        try await request(.DELETE, path)
+    }
+
     /// Sends `method path` and decodes a 2xx JSON answer as `T`; other answers become `AdminClientError.api`.
     public func get<T: Decodable>(_ path: String, as type: T.Type) async throws(AdminClientError) -> T {
         let (status, body) = try await request(.GET, path)

@@ -112,7 +112,7 @@ extension AdminRouter {
     }
 
     /// Reads a JSON body of at most `HTTPLimits.adminSocket.maximumBodyBytes`.
-    private static func decode<T: Decodable>(_ type: T.Type, _ body: RequestBody) async throws -> T {
+    static func decode<T: Decodable>(_ type: T.Type, _ body: RequestBody) async throws -> T {
         let limit = HTTPLimits.adminSocket.maximumBodyBytes
         let buffer: ByteBuffer
         do {

@@ -38,6 +38,8 @@ public struct AgentConfiguration: Sendable, Equatable {
     /// Seed addresses to join, retried with backoff until one answers.
     public var retryJoin: [HostPort]
     public var profile: Profile
+    /// Members that must see each other before a new cluster founds its Raft group.
+    public var bootstrapExpect: Int
     /// Where the node key, certificate copy and durable state live (mode 0700).
     public var stateDirectory: String
     /// The admin API's Unix socket (mode 0660).

@@ -46,7 +46,7 @@ struct ConfigurationKey: Sendable {
     /// Every key the agent reads, in the order config/shoal.yaml lists them: the agent's own,
     /// then each subsystem's.
     static let all: [ConfigurationKey] =
-        [.name] + MembershipSettings.keys
+        [.name] + MembershipSettings.keys + ConsensusSettings.keys
         + [.stateDir, .adminSocket, .clusterDir, .certificate, .labels, .logLevel, .logFormat, .metricsAddress, .metricsAllowRemote]
         + TransportSettings.keys
 

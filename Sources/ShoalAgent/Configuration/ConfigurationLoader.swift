@@ -18,16 +18,20 @@ public struct ConfigurationLoader: Sendable {
         public var adminSocket: String
         public var clusterDirectory: String
         public var bind: String
+        /// Members that must see each other before a new cluster elects its first leader: 3,
+        /// and 1 for `--dev`.
+        public var bootstrapExpect: Int
 
         public init(
             name: String, stateDirectory: String, adminSocket: String, clusterDirectory: String,
-            bind: String = "0.0.0.0:7946"
+            bind: String = "0.0.0.0:7946", bootstrapExpect: Int = 3
         ) {
             self.name = name
             self.stateDirectory = stateDirectory
             self.adminSocket = adminSocket
             self.clusterDirectory = clusterDirectory
             self.bind = bind
+            self.bootstrapExpect = bootstrapExpect
         }
 
         /// The systemd layout of deploy/shoal.service.

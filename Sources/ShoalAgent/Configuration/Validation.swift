@@ -45,6 +45,7 @@ struct Validation {
             advertise: advertise,
             retryJoin: seeds,
             profile: profile,
+            bootstrapExpect: try integer(.bootstrapExpect, default: defaults.bootstrapExpect, within: 1 ... 5),
             stateDirectory: try path(.stateDir, default: defaults.stateDirectory),
             adminSocket: adminSocket,
             clusterDirectory: try path(.clusterDir, default: defaults.clusterDirectory),

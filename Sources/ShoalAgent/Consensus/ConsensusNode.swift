@@ -96,11 +96,33 @@ actor ConsensusNode<Machine: ReplicatedStateMachine> {
         raft = Raft(id: id, config: config, persisted: persisted, applied: persisted.snapshot.metadata.index, randomSeed: randomSeed)
     }
 
+    /// What the shell reads after each tick: who leads, and the counters its metrics show.
+    struct Status: Sendable, Equatable {
+        var leader: ReplicaID?
+        var role: Role
+        var term: Term
+        var commitIndex: LogIndex
+        var appliedIndex: LogIndex
+        var electionsStarted: Int
+        var leaderChanges: Int
+    }
+
     /// One tick of the core's logical clock (`RaftConfig` counts timeouts in ticks).
-    func tick() {
+    @discardableResult
+    func tick() -> Status {
         raft.tick()
         drain()
+        return status
     }
+
+    var status: Status {
+        Status(
+            leader: leader, role: role, term: raft.term, commitIndex: raft.commitIndex, appliedIndex: raft.appliedIndex,
+            electionsStarted: electionsStarted, leaderChanges: leaderChanges)
+    }
+
+    private var electionsStarted = 0
+    private var leaderChanges = 0
 
     /// A message from a peer (its sender already checked against the connection's peer).
     func receive(_ message: Message) {
@@ -160,7 +182,37 @@ actor ConsensusNode<Machine: ReplicatedStateMachine> {
         storage.closeFiles()
     }
 
+    /// Proposes one voter change; returns its index at once (the change takes effect as it is
+    /// appended, and `configuration` shows it). Only one may be uncommitted at a time.
+    @discardableResult
+    func changeConfiguration(_ change: ConfigurationChange) throws -> LogIndex {
+        if let stopped { throw ProposalError.stopped(stopped) }
+        do throws(ConsensusError) {
+            let index = try raft.proposeConfigurationChange(change)
+            drain()
+            return index
+        } catch {
+            throw ProposalError.refused(error)
+        }
+    }
+
+    /// Hands leadership to `target` (a voter); the transfer completes, or is abandoned, on its own.
+    func transferLeadership(to target: ReplicaID) throws {
+        do throws(ConsensusError) {
+            try raft.transferLeadership(to: target)
+            drain()
+        } catch {
+            throw ProposalError.refused(error)
+        }
+    }
+
     var term: Term { raft.term }
+    /// The configuration in force (the latest appended).
+    var configuration: Configuration { raft.configuration }
+    /// Each follower's progress while this replica leads.
+    var followers: [ReplicaID: FollowerProgress] { raft.followers }
+    /// Whether this leader may serve reads alone right now.
+    var holdsLease: Bool { raft.holdsLease }
     /// The index the stored snapshot covers.
     var snapshotIndex: LogIndex { storage.snapshot.metadata.index }
     var commitIndex: LogIndex { raft.commitIndex }
@@ -242,9 +294,11 @@ actor ConsensusNode<Machine: ReplicatedStateMachine> {
         switch event {
         case .roleChanged(let role, let term):
             self.role = role
+            if role == .candidate { electionsStarted += 1 }
             logger.info("raft role", metadata: ["role": "\(role)", "term": "\(term)"])
         case .leaderChanged(let leader, let term):
             self.leader = leader
+            if leader != nil { leaderChanges += 1 }
             logger.info("raft leader", metadata: ["leader": "\(leader.map { "\($0)" } ?? "none")", "term": "\(term)"])
             // A read point asked of the old leader may never come: the caller retries.
             for (_, waiter) in reads { waiter.resume(throwing: ProposalError.readInterrupted) }

@@ -1,0 +1,56 @@
+extension AdminAPI {
+    /// `GET /v1/leader`: the cluster's leader as this agent knows it.
+    public struct Leader: Codable, Sendable, Equatable {
+        /// The leader's hex node id.
+        public var id: String
+        public var name: String
+        public var term: UInt64
+        /// When it became leader of this term (unix seconds), as it reports.
+        public var since: UInt64
+        /// The leader lease: how long after a quorum's acknowledgement it serves reads alone.
+        public var leaseMilliseconds: Int
+        /// The leader's commit index.
+        public var commitIndex: UInt64
+        /// This agent's part: `leader`, `follower`, `candidate` (voters and standbys) or `client`.
+        public var role: String
+    }
+
+    /// `GET /v1/raft/peers`: the group as its leader sees it, and every other member as a client.
+    public struct RaftPeers: Codable, Sendable, Equatable {
+        public struct Peer: Codable, Sendable, Equatable {
+            public var id: String
+            public var name: String
+            /// `voter`, `standby` or `client`.
+            public var role: String
+            /// The highest log index known to be on the peer (voters and standbys).
+            public var matchIndex: UInt64?
+            /// Heard from within the leader's last election timeout.
+            public var recentlyActive: Bool?
+        }
+
+        public var leader: String
+        public var term: UInt64
+        public var commitIndex: UInt64
+        public var peers: [Peer]
+    }
+
+    /// `POST /v1/raft/transfer`: hand leadership to `name`, or to the most up-to-date voter.
+    public struct TransferRequest: Codable, Sendable, Equatable {
+        public var name: String?
+
+        public init(name: String?) { self.name = name }
+    }
+
+    /// One key of `/v1/kv`; `value` is base64, as Consul's.
+    public struct KVPair: Codable, Sendable, Equatable {
+        public var key: String
+        public var value: String
+        public var createIndex: UInt64
+        public var modifyIndex: UInt64
+    }
+
+    /// The answer to a key-value write: the log index it committed at.
+    public struct KVWrite: Codable, Sendable, Equatable {
+        public var index: UInt64
+    }
+}

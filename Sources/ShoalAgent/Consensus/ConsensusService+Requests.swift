@@ -1,0 +1,317 @@
+import Foundation
+import ShoalConsensus
+import ShoalCrypto
+import ShoalTransport
+import ShoalWire
+import Synchronization
+
+/// A key-value request as the admin API and `leader/1` carry it.
+enum KVRequest: Sendable {
+    case put(key: String, value: [UInt8], cas: LogIndex?)
+    case delete(key: String, cas: LogIndex?)
+    /// One key, or (`list`) every key starting with it.
+    case read(key: String, list: Bool, stale: Bool)
+
+    var isWrite: Bool {
+        if case .read = self { return false }
+        return true
+    }
+}
+
+/// What a key-value request returns: the index it committed at (a write) or the applied index
+/// it read at, and the pairs read.
+struct KVReply: Sendable, Equatable {
+    var index: LogIndex
+    var pairs: [KeyValueStore.Pair]
+}
+
+/// Why a key-value request failed; each maps to one HTTP status.
+enum KVFailure: Error, Sendable, Equatable, CustomStringConvertible {
+    /// No leader within the request's deadline (503): retry.
+    case unavailable(String)
+    /// The request can never succeed as written (400).
+    case invalid(String)
+    /// The compare index did not match (409); `current` is the key's modify index, nil if absent.
+    case casFailed(current: LogIndex?)
+    /// No such key (404).
+    case notFound(String)
+    /// The leader was lost after the write was sent: it may or may not have been applied (503).
+    case indeterminate(String)
+
+    var description: String {
+        switch self {
+        case .unavailable(let why): "no leader is available: \(why)"
+        case .invalid(let why): why
+        case .casFailed(let current):
+            current.map { "the compare index does not match: the key's modify index is \($0)" }
+                ?? "the compare index does not match: the key does not exist"
+        case .notFound(let key): "no key \(key)"
+        case .indeterminate(let why): "the write may or may not have been applied (\(why)); read the key to find out"
+        }
+    }
+}
+
+extension ConsensusService {
+    /// Carries out `request`: on this replica when it can (writes on the leader, reads on any
+    /// replica through the read index), else through the leader over `leader/1`. Waits for a
+    /// leader up to the request deadline.
+    func perform(_ request: KVRequest) async throws(KVFailure) -> KVReply {
+        try Self.validate(request)
+        let deadline = clock.elapsed() + settings.requestDeadline
+        var lastProblem = "no leader is known"
+        while clock.elapsed() < deadline {
+            do throws(Retry) {
+                if case .replica(let node) = phase, await node.configuration.contains(myself),
+                    !request.isWrite || lastStatus?.role == .leader
+                {
+                    return try await local(request, on: node)
+                }
+                return try await forward(request)
+            } catch {
+                if let failure = error.failure { throw failure }
+                lastProblem = error.reason
+            }
+            try? await clock.sleep(.milliseconds(20))
+        }
+        throw .unavailable(lastProblem)
+    }
+
+    /// A failure worth retrying until the deadline, or (`failure`) one retrying cannot cure.
+    struct Retry: Error {
+        let reason: String
+        var failure: KVFailure? = nil
+
+        static func final(_ failure: KVFailure) -> Retry { Retry(reason: failure.description, failure: failure) }
+    }
+
+    static func validate(_ request: KVRequest) throws(KVFailure) {
+        switch request {
+        case .put(let key, let value, _):
+            if let problem = KeyValueStore.problem(key: key) ?? KeyValueStore.problem(value: value) { throw .invalid(problem) }
+        case .delete(let key, _):
+            if let problem = KeyValueStore.problem(key: key) { throw .invalid(problem) }
+        case .read(let key, let list, _):
+            if !list, let problem = KeyValueStore.problem(key: key) { throw .invalid(problem) }
+            if key.utf8.count > KeyValueStore.maximumKeyBytes { throw .invalid("the prefix is over \(KeyValueStore.maximumKeyBytes) bytes") }
+        }
+    }
+
+    /// `request` on this replica: proposed when it leads, read through the read index otherwise.
+    func local(_ request: KVRequest, on node: Node) async throws(Retry) -> KVReply {
+        switch request {
+        case .put(let key, let value, let cas):
+            return try await write(KeyValueStore.put(key, value, cas: cas), on: node)
+        case .delete(let key, let cas):
+            return try await write(KeyValueStore.delete(key, cas: cas), on: node)
+        case .read(let key, let list, let stale):
+            do {
+                return try await node.read(stale ? .stale : .linearizable) { machine in
+                    KVReply(index: 0, pairs: list ? machine.list(prefix: key) : machine.get(key).map { [$0] } ?? [])
+                }
+            } catch {
+                throw Retry(reason: "\(error)")
+            }
+        }
+    }
+
+    private func write(_ command: [UInt8], on node: Node) async throws(Retry) -> KVReply {
+        let started = clock.elapsed()
+        let outcome: KeyValueStore.Outcome
+        do {
+            outcome = try await withTimeout(settings.requestDeadline, clock: clock.clock) { try await node.propose(command) }.outcome
+        } catch ProposalError.refused(let error) {
+            throw Retry(reason: "\(error)")
+        } catch ProposalError.superseded(let index) {
+            throw Retry(reason: "lost to a change of leader at index \(index)")
+        } catch {
+            throw Retry(reason: "\(error)")
+        }
+        metrics.proposalLatency.recordNanoseconds(Int64((clock.elapsed() - started) / .nanoseconds(1)))
+        switch outcome {
+        case .written(let index), .deleted(let index): return KVReply(index: index, pairs: [])
+        case .casFailed(let current): throw Retry.final(.casFailed(current: current))
+        case .invalid(let why): throw Retry.final(.invalid(why))
+        }
+    }
+
+    /// Sends `request` to the leader (or, with none known, to the replicas in id order, which
+    /// answer with the leader they know).
+    private func forward(_ request: KVRequest) async throws(Retry) -> KVReply {
+        let others = aliveMembers.filter { $0 != myself }
+        guard let target = knownLeader.flatMap({ $0 == myself ? nil : $0 }) ?? (others.isEmpty ? nil : others[forwardAttempt % others.count])
+        else { throw Retry(reason: "no other member is alive") }
+        forwardAttempt &+= 1
+        let sent = SentFlag()
+        let response: Shoal_Wire_V1_LeaderResponse
+        do {
+            response = try await call(target, request.wire, timeout: settings.requestDeadline) { sent.set() }
+        } catch {
+            if knownLeader == target { knownLeader = nil }
+            if sent.isSet, request.isWrite { throw Retry.final(.indeterminate("\(addresses.name(of: target) ?? "the leader") went away")) }
+            throw Retry(reason: "\(addresses.name(of: target) ?? "\(target)") did not answer: \(error)")
+        }
+        switch response.result {
+        case .kv(let result)?:
+            knownLeader = target
+            return KVReply(index: result.index, pairs: result.pairs.map(KeyValueStore.Pair.init(wire:)))
+        case .error(let error)?:
+            switch error.code {
+            case .notLeader, .unavailable:
+                knownLeader = ReplicaID(bytes: [UInt8](error.leader)).flatMap { $0 == target ? nil : $0 }
+                throw Retry(reason: error.message)
+            case .invalid: throw Retry.final(.invalid(error.message))
+            case .casFailed: throw Retry.final(.casFailed(current: error.exists ? error.current : nil))
+            case .notFound: throw Retry.final(.notFound(error.message))
+            case .UNRECOGNIZED: throw Retry(reason: error.message)
+            }
+        default:
+            throw Retry(reason: "an answer that is no key-value result")
+        }
+    }
+
+    /// One `leader/1` request to `node`; `onSent` runs once the request is on the wire.
+    func call(
+        _ node: ReplicaID, _ request: Shoal_Wire_V1_LeaderRequest, timeout: Duration, onSent: @escaping @Sendable () -> Void = {}
+    ) async throws -> Shoal_Wire_V1_LeaderResponse {
+        guard let (host, port) = addresses.address(of: node), let key = try? PublicKey(bytes: node.bytes) else {
+            throw Retry(reason: "no address for \(node)")
+        }
+        let transport = self.transport
+        return try await withTimeout(timeout, clock: clock.clock) {
+            try await transport.withConnection(to: host, port: port, protocol: .leader, expecting: key) { connection in
+                try await connection.send(request)
+                onSent()
+                return try await connection.receive(Shoal_Wire_V1_LeaderResponse.self).message
+            }
+        }
+    }
+
+    /// Serves `leader/1` requests on one connection: bootstrap asks from any certified member,
+    /// key-value requests only while this replica leads (others are told who does).
+    func serve(_ connection: PeerConnection) async {
+        guard let peer = ReplicaID(bytes: connection.peer.key.bytes) else { return }
+        while true {
+            guard let request = try? await connection.receive(Shoal_Wire_V1_LeaderRequest.self).message else { return }
+            let response = await answer(request, from: peer)
+            do { try await connection.send(response) } catch { return }
+        }
+    }
+
+    func answer(_ request: Shoal_Wire_V1_LeaderRequest, from peer: ReplicaID) async -> Shoal_Wire_V1_LeaderResponse {
+        switch request.op {
+        case .bootstrap(let ask)?: return answerBootstrap(ask, from: peer)
+        case .release(let release)?: return answerRelease(release, from: peer)
+        case .transfer(let transfer)?:
+            do throws(KVFailure) {
+                try await transferLeadership(to: transfer.target.isEmpty ? nil : ReplicaID(bytes: [UInt8](transfer.target)))
+                return .with { $0.done = true }
+            } catch {
+                return .failure(error, leader: knownLeader)
+            }
+        case .peers?:
+            guard let peers = await leaderPeers() else { return .error(.notLeader, "this node does not lead", leader: knownLeader) }
+            return .with { $0.peers = peers }
+        case nil: return .error(.invalid, "a request with no operation")
+        default:
+            guard let kv = KVRequest(wire: request) else { return .error(.invalid, "a malformed key-value request") }
+            guard case .replica(let node) = phase, lastStatus?.role == .leader else {
+                return .error(knownLeader == nil ? .unavailable : .notLeader, "this node does not lead", leader: knownLeader)
+            }
+            do throws(KVFailure) {
+                try Self.validate(kv)
+                do throws(Retry) {
+                    let reply = try await local(kv, on: node)
+                    return .with {
+                        $0.kv = .with {
+                            $0.index = reply.index
+                            $0.pairs = reply.pairs.map(\.wire)
+                        }
+                    }
+                } catch {
+                    if let failure = error.failure { throw failure }
+                    return .error(.unavailable, error.reason, leader: knownLeader)
+                }
+            } catch {
+                return .failure(error, leader: knownLeader)
+            }
+        }
+    }
+}
+
+/// A flag one task sets and another reads (whether a request reached the wire).
+final class SentFlag: Sendable {
+    private let state = Mutex(false)
+    func set() { state.withLock { $0 = true } }
+    var isSet: Bool { state.withLock { $0 } }
+}
+
+extension KVRequest {
+    /// The request a `leader/1` message carries; nil for other operations.
+    init?(wire request: Shoal_Wire_V1_LeaderRequest) {
+        switch request.op {
+        case .put(let put)?: self = .put(key: put.key, value: [UInt8](put.value), cas: put.compare ? put.cas : nil)
+        case .delete(let delete)?: self = .delete(key: delete.key, cas: delete.compare ? delete.cas : nil)
+        case .read(let read)?: self = .read(key: read.key, list: read.list, stale: false)
+        default: return nil
+        }
+    }
+
+    var wire: Shoal_Wire_V1_LeaderRequest {
+        var request = Shoal_Wire_V1_LeaderRequest()
+        switch self {
+        case .put(let key, let value, let cas):
+            request.put = .with {
+                $0.key = key
+                $0.value = Data(value)
+                $0.compare = cas != nil
+                $0.cas = cas ?? 0
+            }
+        case .delete(let key, let cas):
+            request.delete = .with {
+                $0.key = key
+                $0.compare = cas != nil
+                $0.cas = cas ?? 0
+            }
+        case .read(let key, let list, _):
+            request.read = .with {
+                $0.key = key
+                $0.list = list
+            }
+        }
+        return request
+    }
+}
+
+extension KeyValueStore.Pair {
+    init(wire pair: Shoal_Wire_V1_KVPair) {
+        self.init(key: pair.key, value: [UInt8](pair.value), createIndex: pair.createIndex, modifyIndex: pair.modifyIndex)
+    }
+
+    var wire: Shoal_Wire_V1_KVPair {
+        .with {
+            $0.key = key
+            $0.value = Data(value)
+            $0.createIndex = createIndex
+            $0.modifyIndex = modifyIndex
+        }
+    }
+}
+
+extension Shoal_Wire_V1_LeaderResponse {
+    static func failure(_ failure: KVFailure, leader: ReplicaID?) -> Self {
+        switch failure {
+        case .unavailable(let why), .indeterminate(let why): .error(.unavailable, why, leader: leader)
+        case .invalid(let why): .error(.invalid, why)
+        case .notFound(let key): .error(.notFound, key)
+        case .casFailed(let current):
+            .with {
+                $0.error = .with {
+                    $0.code = .casFailed
+                    $0.message = failure.description
+                    $0.current = current ?? 0
+                    $0.exists = current != nil
+                }
+            }
+        }
+    }
+}
