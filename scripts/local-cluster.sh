@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make run`: a local cluster of three agents on loopback addresses 127.0.0.11-13,
 # sharing a throwaway cluster authority in a temporary directory. Prints
-# `shoal members` once they have converged, then stays in the foreground until
+# `shoal members` once they have converged, the leader they elect, and a key written
+# through one agent and read back through another, then stays in the foreground until
 # Ctrl-C, which stops every agent gracefully (each leaves the cluster).
 set -euo pipefail
 binary=${1:-.build/debug/shoal}
@@ -33,12 +34,26 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 "$binary" members --socket "$dir/node1.sock"
+echo
+# The agents found their Raft group once three see each other, and elect a leader.
+for _ in $(seq 1 100); do
+  "$binary" leader --socket "$dir/node1.sock" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+"$binary" leader --socket "$dir/node1.sock" || true
+echo
+echo "\$ shoal kv put greeting 'hello from node2'   (through node2; any agent forwards to the leader)"
+"$binary" kv put --socket "$dir/node2.sock" greeting "hello from node2" || true
+echo "\$ shoal kv get greeting                      (read back through node3)"
+"$binary" kv get --socket "$dir/node3.sock" greeting || true
 cat <<MSG
 
 $count agents are running (logs: $dir/node*.log). Try, from another terminal:
   $binary members --socket $dir/node2.sock
   $binary monitor --socket $dir/node1.sock
   $binary info    --socket $dir/node3.sock
+  $binary raft peers --socket $dir/node2.sock
+  $binary kv list --socket $dir/node1.sock
   curl --unix-socket $dir/node1.sock http://localhost/v1/members
 Ctrl-C stops them.
 MSG

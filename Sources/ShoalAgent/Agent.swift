@@ -53,10 +53,12 @@ public struct Agent: Sendable {
             sockets: sockets, transport: transport, credentials: credentials, stateDirectory: configuration.stateDirectory,
             labels: configuration.labels, clock: clock, logger: logger, metrics: metrics,
             requestShutdown: { requestShutdown.yield() })
+        let consensusSettings = ConsensusService.Settings(
+            bootstrapExpect: configuration.bootstrapExpect, directory: configuration.stateDirectory + "/raft")
+        try ConsensusService.checkState(consensusSettings)
         let consensus = ConsensusService(
             myself: ReplicaID(bytes: credentials.nodeID.bytes)!, name: configuration.name,
-            settings: ConsensusService.Settings(
-                bootstrapExpect: configuration.bootstrapExpect, directory: configuration.stateDirectory + "/raft"),
+            settings: consensusSettings,
             transport: transport, membership: membership, clock: clock, logger: logger,
             metrics: ConsensusMetrics(factory: metrics.factory))
         // Every subsystem plugs in here, and only here.

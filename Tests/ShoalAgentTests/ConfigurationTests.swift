@@ -45,6 +45,21 @@ struct ConfigurationTests {
         #expect(config.logFormat == .journald)
         #expect(config.metricsAddress == nil)
         #expect(config.certificatePath == "/etc/shoal/cluster/host.cert")
+        #expect(config.bootstrapExpect == 3)
+    }
+
+    @Test("bootstrap_expect is 1 to 5, from the file, the environment or --bootstrap-expect")
+    func bootstrapExpect() async throws {
+        #expect(try await load(flags: ["bootstrap_expect": ["5"]]).bootstrapExpect == 5)
+        #expect(try await load(env: ["SHOAL_BOOTSTRAP_EXPECT": "1"]).bootstrapExpect == 1)
+        for bad in ["0", "6", "three"] {
+            await #expect {
+                try await load(file: dir.write("e\(bad).yaml", "bootstrap_expect: \(bad)\n"))
+            } throws: { error in
+                guard case .invalidValue(let key, _, _, let expected) = error as? ConfigurationError else { return false }
+                return key == "bootstrap_expect" && expected.contains("1 to 5")
+            }
+        }
     }
 
     @Test("binding every interface on a host with only loopback advertises 127.0.0.1 with a warning; otherwise no warning")

@@ -119,6 +119,18 @@ actor ConsensusService: Service {
         }
     }
 
+    /// Opens the Raft log and the bootstrap promise once before the agent starts, so a damaged
+    /// one stops the agent with a message naming the file instead of failing a running service.
+    static func checkState(_ settings: Settings) throws(AgentError) {
+        do {
+            let storage = try RaftStorage(directory: settings.directory)
+            storage.closeFiles()
+            _ = try PromiseFile.load(settings.promisePath)
+        } catch {
+            throw AgentError.stateDirectory(path: settings.directory, reason: "\(error)")
+        }
+    }
+
     /// A replica whose log is on disk runs at once; an empty log waits for a group.
     private func openExistingReplica() throws {
         let storage = try RaftStorage(directory: settings.directory)

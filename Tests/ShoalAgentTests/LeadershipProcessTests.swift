@@ -1,0 +1,155 @@
+import Foundation
+import Testing
+
+@testable import ShoalAgent
+
+/// Real agents founding their Raft group, electing, forwarding and failing over (issue:
+/// leadership). Every wait is bounded; none is a timing assertion.
+@Suite("leadership among real agents", .serialized)
+struct LeadershipProcessTests {
+    func leader(seenBy i: Int, in cluster: LocalCluster) async -> AdminAPI.Leader? {
+        try? await AdminClient(socketPath: cluster.socket(i)).get("/v1/leader", as: AdminAPI.Leader.self)
+    }
+
+    func put(_ key: String, _ value: String, via i: Int, in cluster: LocalCluster, query: String = "") async throws -> (status: Int, body: String) {
+        let (status, body) = try await AdminClient(socketPath: cluster.socket(i)).put("/v1/kv/\(key)\(query)", body: Array(value.utf8))
+        return (status, String(decoding: body, as: UTF8.self))
+    }
+
+    func value(_ key: String, seenBy i: Int, in cluster: LocalCluster, stale: Bool = false) async -> String? {
+        guard let pair = try? await AdminClient(socketPath: cluster.socket(i)).get("/v1/kv/\(key)\(stale ? "?stale" : "")", as: AdminAPI.KVPair.self),
+            let bytes = Data(base64Encoded: pair.value)
+        else { return nil }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The leader every agent in `agents` names, once they all name the same one.
+    func agreedLeader(_ agents: [Int], in cluster: LocalCluster) async -> AdminAPI.Leader? {
+        var agreed: AdminAPI.Leader?
+        _ = await cluster.eventually(timeout: .seconds(30)) {
+            var seen: [AdminAPI.Leader] = []
+            for i in agents {
+                guard let leader = await leader(seenBy: i, in: cluster) else { return false }
+                seen.append(leader)
+            }
+            guard Set(seen.map(\.id)).count == 1, Set(seen.map(\.term)).count == 1 else { return false }
+            agreed = seen[0]
+            return true
+        }
+        return agreed
+    }
+
+    @Test("four agents found a group of three voters and a client; writes through any agent are read everywhere and survive kill -9 of the leader")
+    func foundWriteFailover() async throws {
+        let cluster = try LocalCluster(subnet: 61)
+        #expect(try await cluster.startConverged(4))
+        let first = try #require(await agreedLeader([1, 2, 3, 4], in: cluster), "the agents never agreed on a leader")
+        let leaderIndex = try #require((1...4).first { cluster.name($0) == first.name })
+
+        let peers = try await AdminClient(socketPath: cluster.socket(1)).get("/v1/raft/peers", as: AdminAPI.RaftPeers.self)
+        #expect(peers.peers.filter { $0.role == "voter" }.count == 3)
+        #expect(peers.peers.filter { $0.role == "client" }.count == 1)
+        let client = try #require((1...4).first { i in peers.peers.contains { $0.name == cluster.name(i) && $0.role == "client" } })
+        #expect(await leader(seenBy: client, in: cluster)?.role == "client")
+
+        // A write through a follower and one through the client (both forwarded to the leader).
+        let follower = try #require((1...4).first { $0 != leaderIndex && $0 != client })
+        #expect(try await put("app/config", "one", via: follower, in: cluster).status == 200)
+        #expect(try await put("app/client", "two", via: client, in: cluster).status == 200)
+        for i in 1...4 {
+            #expect(await value("app/config", seenBy: i, in: cluster) == "one", "agent \(i) reads the follower's write")
+            #expect(await value("app/client", seenBy: i, in: cluster) == "two", "agent \(i) reads the client's write")
+        }
+
+        _ = try await cluster.agents[leaderIndex]!.stop(signal: SIGKILL)
+        let survivors = (1...4).filter { $0 != leaderIndex }
+        var accepted = false
+        _ = await cluster.eventually(timeout: .seconds(30)) {
+            accepted = (try? await put("after", "three", via: survivors[0], in: cluster).status) == 200
+            return accepted
+        }
+        #expect(accepted, "no write was accepted after the leader was killed")
+        let second = try #require(await agreedLeader(survivors, in: cluster), "the survivors never agreed on a new leader")
+        #expect(second.name != first.name)
+        #expect(second.term > first.term)
+        for i in survivors {
+            #expect(await value("app/config", seenBy: i, in: cluster) == "one", "an acknowledged write was lost at agent \(i)")
+        }
+
+        // The old leader restarts from its log and catches up on what it missed.
+        try cluster.start(leaderIndex)
+        _ = try await cluster.agents[leaderIndex]!.waitUntilServing()
+        let caughtUp = await cluster.eventually(timeout: .seconds(30)) {
+            await value("after", seenBy: leaderIndex, in: cluster, stale: true) == "three"
+        }
+        #expect(caughtUp, "the restarted agent never caught up")
+    }
+
+    @Test("bad key-value requests get a typed 4xx and change nothing")
+    func badRequests() async throws {
+        let cluster = try LocalCluster(subnet: 62)
+        #expect(try await cluster.startConverged(3))
+        #expect(await agreedLeader([1, 2, 3], in: cluster) != nil)
+        let admin = AdminClient(socketPath: cluster.socket(2))
+        func message(_ body: [UInt8]) -> String { (try? JSONDecoder().decode(AdminAPI.ErrorBody.self, from: Data(body)))?.error.message ?? "" }
+
+        let long = String(repeating: "k", count: 513)
+        let (tooLong, tooLongBody) = try await admin.put("/v1/kv/\(long)", body: Array("v".utf8))
+        #expect(tooLong == 400 && message(tooLongBody).contains("513 bytes"))
+        let (tooBig, _) = try await admin.put("/v1/kv/big", body: [UInt8](repeating: 1, count: (512 << 10) + 1))
+        #expect(tooBig == 413)
+        let (badCas, _) = try await admin.put("/v1/kv/x?cas=abc", body: [])
+        #expect(badCas == 400)
+
+        let created = try await put("x", "1", via: 2, in: cluster, query: "?cas=0")
+        #expect(created.status == 200)
+        let index = try JSONDecoder().decode(AdminAPI.KVWrite.self, from: Data(created.body.utf8)).index
+        // cas=0 means "only if absent": the key now exists.
+        let (again, againBody) = try await admin.put("/v1/kv/x?cas=0", body: Array("2".utf8))
+        #expect(again == 409 && message(againBody).contains("modify index is \(index)"))
+        let (stale, _) = try await admin.put("/v1/kv/x?cas=\(index + 100)", body: Array("3".utf8))
+        #expect(stale == 409)
+        let (staleDelete, _) = try await admin.delete("/v1/kv/x?cas=\(index + 100)")
+        #expect(staleDelete == 409)
+        #expect(await value("x", seenBy: 3, in: cluster) == "1", "a refused write changed the value")
+        #expect(try await put("x", "4", via: 3, in: cluster, query: "?cas=\(index)").status == 200)
+        #expect(await value("x", seenBy: 1, in: cluster) == "4")
+
+        let (missing, _) = try await admin.request(.GET, "/v1/kv/nothing-here")
+        #expect(missing == 404)
+        let (deleted, _) = try await admin.delete("/v1/kv/x")
+        #expect(deleted == 200)
+        #expect(await value("x", seenBy: 1, in: cluster) == nil)
+        let (wrongMethod, _) = try await admin.request(.POST, "/v1/kv/x")
+        #expect(wrongMethod == 405)
+    }
+
+    @Test("with fewer agents than bootstrap_expect there is no leader, and a request says so instead of hanging")
+    func noLeader() async throws {
+        let cluster = try LocalCluster(subnet: 63)
+        #expect(try await cluster.startConverged(2))
+        let admin = AdminClient(socketPath: cluster.socket(1))
+        let (status, body) = try await admin.put("/v1/kv/k", body: Array("v".utf8))
+        #expect(status == 503)
+        let message = (try? JSONDecoder().decode(AdminAPI.ErrorBody.self, from: Data(body)))?.error.message ?? ""
+        #expect(message.contains("no leader is available"), "\(message)")
+        let (leaderStatus, _) = try await admin.request(.GET, "/v1/leader")
+        #expect(leaderStatus == 503)
+        // The third agent completes the group.
+        try cluster.start(3)
+        _ = try await cluster.agents[3]!.waitUntilServing()
+        #expect(await agreedLeader([1, 2, 3], in: cluster) != nil, "three agents never elected a leader")
+    }
+
+    @Test("a damaged bootstrap promise stops the agent with a message naming the file")
+    func damagedPromise() async throws {
+        let cluster = try LocalCluster(subnet: 64)
+        let state = cluster.dir.path + "/n1"
+        try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        _ = FileManager.default.createFile(atPath: state + "/raft.promise", contents: Data("not a promise".utf8))
+        let agent = try cluster.start(1)
+        let status = try await agent.waitForExit(timeout: .seconds(30))
+        #expect(status != 0)
+        #expect(agent.log().contains("raft.promise is not a bootstrap promise"), "\(agent.log())")
+    }
+}
