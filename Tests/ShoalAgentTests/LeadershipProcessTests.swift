@@ -7,10 +7,6 @@ import Testing
 /// leadership). Every wait is bounded; none is a timing assertion.
 @Suite("leadership among real agents", .serialized)
 struct LeadershipProcessTests {
-    func leader(seenBy i: Int, in cluster: LocalCluster) async -> AdminAPI.Leader? {
-        try? await AdminClient(socketPath: cluster.socket(i)).get("/v1/leader", as: AdminAPI.Leader.self)
-    }
-
     func put(_ key: String, _ value: String, via i: Int, in cluster: LocalCluster, query: String = "") async throws -> (status: Int, body: String) {
         let (status, body) = try await AdminClient(socketPath: cluster.socket(i)).put("/v1/kv/\(key)\(query)", body: Array(value.utf8))
         return (status, String(decoding: body, as: UTF8.self))
@@ -23,34 +19,18 @@ struct LeadershipProcessTests {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// The leader every agent in `agents` names, once they all name the same one.
-    func agreedLeader(_ agents: [Int], in cluster: LocalCluster) async -> AdminAPI.Leader? {
-        var agreed: AdminAPI.Leader?
-        _ = await cluster.eventually(timeout: .seconds(30)) {
-            var seen: [AdminAPI.Leader] = []
-            for i in agents {
-                guard let leader = await leader(seenBy: i, in: cluster) else { return false }
-                seen.append(leader)
-            }
-            guard Set(seen.map(\.id)).count == 1, Set(seen.map(\.term)).count == 1 else { return false }
-            agreed = seen[0]
-            return true
-        }
-        return agreed
-    }
-
     @Test("four agents found a group of three voters and a client; writes through any agent are read everywhere and survive kill -9 of the leader")
     func foundWriteFailover() async throws {
         let cluster = try LocalCluster(subnet: 61)
         #expect(try await cluster.startConverged(4))
-        let first = try #require(await agreedLeader([1, 2, 3, 4], in: cluster), "the agents never agreed on a leader")
+        let first = try #require(await cluster.agreedLeader([1, 2, 3, 4]), "the agents never agreed on a leader")
         let leaderIndex = try #require((1...4).first { cluster.name($0) == first.name })
 
         let peers = try await AdminClient(socketPath: cluster.socket(1)).get("/v1/raft/peers", as: AdminAPI.RaftPeers.self)
         #expect(peers.peers.filter { $0.role == "voter" }.count == 3)
         #expect(peers.peers.filter { $0.role == "client" }.count == 1)
         let client = try #require((1...4).first { i in peers.peers.contains { $0.name == cluster.name(i) && $0.role == "client" } })
-        #expect(await leader(seenBy: client, in: cluster)?.role == "client")
+        #expect(await cluster.leader(seenBy: client)?.role == "client")
 
         // A write through a follower and one through the client (both forwarded to the leader).
         let follower = try #require((1...4).first { $0 != leaderIndex && $0 != client })
@@ -69,7 +49,7 @@ struct LeadershipProcessTests {
             return accepted
         }
         #expect(accepted, "no write was accepted after the leader was killed")
-        let second = try #require(await agreedLeader(survivors, in: cluster), "the survivors never agreed on a new leader")
+        let second = try #require(await cluster.agreedLeader(survivors), "the survivors never agreed on a new leader")
         #expect(second.name != first.name)
         #expect(second.term > first.term)
         for i in survivors {
@@ -89,7 +69,7 @@ struct LeadershipProcessTests {
     func badRequests() async throws {
         let cluster = try LocalCluster(subnet: 62)
         #expect(try await cluster.startConverged(3))
-        #expect(await agreedLeader([1, 2, 3], in: cluster) != nil)
+        #expect(await cluster.agreedLeader([1, 2, 3]) != nil)
         let admin = AdminClient(socketPath: cluster.socket(2))
         func message(_ body: [UInt8]) -> String { (try? JSONDecoder().decode(AdminAPI.ErrorBody.self, from: Data(body)))?.error.message ?? "" }
 
@@ -138,7 +118,7 @@ struct LeadershipProcessTests {
         // The third agent completes the group.
         try cluster.start(3)
         _ = try await cluster.agents[3]!.waitUntilServing()
-        #expect(await agreedLeader([1, 2, 3], in: cluster) != nil, "three agents never elected a leader")
+        #expect(await cluster.agreedLeader([1, 2, 3]) != nil, "three agents never elected a leader")
     }
 
     @Test("a damaged bootstrap promise stops the agent with a message naming the file")
@@ -151,5 +131,28 @@ struct LeadershipProcessTests {
         let status = try await agent.waitForExit(timeout: .seconds(30))
         #expect(status != 0)
         #expect(agent.log().contains("raft.promise is not a bootstrap promise"), "\(agent.log())")
+    }
+}
+
+extension LocalCluster {
+    /// The leader agent `i` names, nil while it knows none.
+    func leader(seenBy i: Int) async -> AdminAPI.Leader? {
+        try? await AdminClient(socketPath: socket(i)).get("/v1/leader", as: AdminAPI.Leader.self)
+    }
+
+    /// The leader every agent in `agents` names, once they all name the same one in the same term.
+    func agreedLeader(_ agents: [Int]) async -> AdminAPI.Leader? {
+        var agreed: AdminAPI.Leader?
+        _ = await eventually(timeout: .seconds(30)) {
+            var seen: [AdminAPI.Leader] = []
+            for i in agents {
+                guard let leader = await leader(seenBy: i) else { return false }
+                seen.append(leader)
+            }
+            guard Set(seen.map(\.id)).count == 1, Set(seen.map(\.term)).count == 1 else { return false }
+            agreed = seen[0]
+            return true
+        }
+        return agreed
     }
 }

@@ -120,11 +120,13 @@ extension ConsensusService {
         do {
             outcome = try await withTimeout(settings.requestDeadline, clock: clock.clock) { try await node.propose(command) }.outcome
         } catch ProposalError.refused(let error) {
-            throw Retry(reason: "\(error)")
+            throw Retry(reason: "\(error)")  // never entered the log
         } catch ProposalError.superseded(let index) {
-            throw Retry(reason: "lost to a change of leader at index \(index)")
+            throw Retry(reason: "lost to a change of leader at index \(index)")  // another entry holds its index for good
         } catch {
-            throw Retry(reason: "\(error)")
+            // In the log, but neither committed nor overwritten yet: proposing it again could
+            // apply it twice (and a compare-and-set would then report its own write as a conflict).
+            throw Retry.final(.indeterminate("\(error)"))
         }
         metrics.proposalLatency.recordNanoseconds(Int64((clock.elapsed() - started) / .nanoseconds(1)))
         switch outcome {
@@ -162,6 +164,7 @@ extension ConsensusService {
             case .invalid: throw Retry.final(.invalid(error.message))
             case .casFailed: throw Retry.final(.casFailed(current: error.exists ? error.current : nil))
             case .notFound: throw Retry.final(.notFound(error.message))
+            case .indeterminate: throw Retry.final(.indeterminate(error.message))
             case .UNRECOGNIZED: throw Retry(reason: error.message)
             }
         default:
@@ -300,7 +303,8 @@ extension KeyValueStore.Pair {
 extension Shoal_Wire_V1_LeaderResponse {
     static func failure(_ failure: KVFailure, leader: ReplicaID?) -> Self {
         switch failure {
-        case .unavailable(let why), .indeterminate(let why): .error(.unavailable, why, leader: leader)
+        case .unavailable(let why): .error(.unavailable, why, leader: leader)
+        case .indeterminate(let why): .error(.indeterminate, why, leader: leader)
         case .invalid(let why): .error(.invalid, why)
         case .notFound(let key): .error(.notFound, key)
         case .casFailed(let current):

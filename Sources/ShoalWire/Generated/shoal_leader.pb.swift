@@ -321,6 +321,9 @@ public nonisolated struct Shoal_Wire_V1_LeaderError: Sendable {
     /// the compare index did not match; `current` is the key's modify index
     case casFailed // = 3
     case notFound // = 4
+
+    /// the write was proposed but its fate is unknown: never retried blindly
+    case indeterminate // = 5
     case UNRECOGNIZED(Int)
 
     public init() {
@@ -334,6 +337,7 @@ public nonisolated struct Shoal_Wire_V1_LeaderError: Sendable {
       case 2: self = .invalid
       case 3: self = .casFailed
       case 4: self = .notFound
+      case 5: self = .indeterminate
       default: self = .UNRECOGNIZED(rawValue)
       }
     }
@@ -345,6 +349,7 @@ public nonisolated struct Shoal_Wire_V1_LeaderError: Sendable {
       case .invalid: return 2
       case .casFailed: return 3
       case .notFound: return 4
+      case .indeterminate: return 5
       case .UNRECOGNIZED(let i): return i
       }
     }
@@ -356,6 +361,7 @@ public nonisolated struct Shoal_Wire_V1_LeaderError: Sendable {
       .invalid,
       .casFailed,
       .notFound,
+      .indeterminate,
     ]
 
   }
@@ -959,7 +965,7 @@ nonisolated extension Shoal_Wire_V1_LeaderError: SwiftProtobuf.Message, SwiftPro
 }
 
 nonisolated extension Shoal_Wire_V1_LeaderError.Code: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0UNAVAILABLE\0\u{1}NOT_LEADER\0\u{1}INVALID\0\u{1}CAS_FAILED\0\u{1}NOT_FOUND\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0UNAVAILABLE\0\u{1}NOT_LEADER\0\u{1}INVALID\0\u{1}CAS_FAILED\0\u{1}NOT_FOUND\0\u{1}INDETERMINATE\0")
 }
 
 nonisolated extension Shoal_Wire_V1_LeaderResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
