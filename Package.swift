@@ -60,7 +60,9 @@ let package = Package(
         .target(name: "ShoalConsensus", dependencies: ["ShoalRandom"], swiftSettings: strict),
         .target(
             name: "ShoalSimulation",
-            dependencies: ["ShoalMembership", "ShoalRandom", .product(name: "HeapModule", package: "swift-collections")],
+            dependencies: [
+                "ShoalMembership", "ShoalConsensus", "ShoalRandom", .product(name: "HeapModule", package: "swift-collections"),
+            ],
             swiftSettings: strict),
         .executableTarget(name: "shoal-sim-bench", dependencies: ["ShoalSimulation"], swiftSettings: strict),
         .target(
@@ -140,7 +142,7 @@ let package = Package(
         .testTarget(name: "ShoalConsensusTests", dependencies: ["ShoalConsensus", "ShoalRandom"], swiftSettings: strict),
         .testTarget(name: "ShoalObjectsTests", dependencies: ["ShoalObjects", "ShoalMembership", "ShoalRandom"], swiftSettings: strict),
         .testTarget(
-            name: "ShoalSimulationTests", dependencies: ["ShoalSimulation", "ShoalMembership"], swiftSettings: strict),
+            name: "ShoalSimulationTests", dependencies: ["ShoalSimulation", "ShoalMembership", "ShoalConsensus", "ShoalRandom"], swiftSettings: strict),
         .testTarget(
             name: "ShoalTransportTests",
             dependencies: [

@@ -1,3 +1,4 @@
+import ShoalConsensus
 import ShoalMembership
 
 /// One simulated machine: its identity survives crashes, its `Membership` does not.
@@ -20,6 +21,13 @@ struct SimulatedNode {
     var tickGeneration: UInt64 = 0
     var scheduledTick: Duration?
     var inbox: [Delivery] = []
+    /// The Raft replica, when the run has consensus; lost in a crash, rebuilt from `raftStore`.
+    var raft: RaftBox?
+    /// What the replica persisted (its fsynced log): survives crashes.
+    var raftStore = RaftStore()
+    /// When this node, leading, last changed the voters.
+    var lastVoterChange: Duration?
+    var raftTicks = 0
 
     var isImpaired: Bool { crashed || paused || outboundDown || leaving || partitioned }
     var isRunning: Bool {

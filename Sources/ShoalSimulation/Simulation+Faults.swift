@@ -7,6 +7,7 @@ extension Simulation {
     public func crash(_ index: Int) {
         nodes[index].crashed = true
         nodes[index].box = nil
+        nodes[index].raft = nil
         nodes[index].inbox = []
         nodes[index].scheduledTick = nil
         nodes[index].impairedUntil = now

@@ -1,3 +1,4 @@
+import ShoalConsensus
 public import ShoalMembership
 import ShoalRandom
 
@@ -39,6 +40,8 @@ public final class Simulation {
     var idIndex: [NodeID: Int] = [:]
     var agenda = EventQueue<SimulationAction>()
     var rng: SeededGenerator
+    /// Consensus bookkeeping (leaders by term, committed entries), for the invariants.
+    public internal(set) var consensusRecord = ConsensusRecord()
     var group: [Int]
     var blockedLinks: Set<GroupLink> = []
     var statusHistory: [[Int: UInt64]]
@@ -151,6 +154,7 @@ public final class Simulation {
         nodes[index].crashed = false
         nodes[index].life += 1
         if options.checkMonotonicStatus { statusHistory[index] = [:] }
+        if options.consensus != nil { bootRaft(index) }
     }
 
     // MARK: Running
@@ -204,6 +208,10 @@ public final class Simulation {
         case .sendFailed(let index, let life, let address):
             guard nodes[index].life == life, nodes[index].isRunning, !nodes[index].paused else { return }
             carryOut(nodes[index].box!.state.sendFailed(to: address, localError: true, now: now), of: index)
+        case .raftTick(let index, let life):
+            raftTick(index, life: life)
+        case .raftProposal:
+            proposeAtLeader()
         case .streamPingResult(let index, let life, let target, let seq, let succeeded):
             guard nodes[index].life == life, nodes[index].isRunning, !nodes[index].paused else { return }
             carryOut(nodes[index].box!.state.streamPingResult(target: target, seq: seq, succeeded: succeeded, now: now), of: index)
@@ -213,6 +221,9 @@ public final class Simulation {
     private func deliver(_ delivery: Delivery, to index: Int) {
         let effects: [MembershipEffect]
         switch delivery {
+        case .raft(let message):
+            receiveRaft(message, at: index)
+            return
         case .datagram(let datagram, let from):
             guard let admitted = gate(datagram, from: from, at: index) else { return }
             effects = nodes[index].box!.state.receive(admitted, from: from, now: now)
@@ -265,7 +276,7 @@ public final class Simulation {
         blockedLinks.isEmpty || !blockedLinks.contains(GroupLink(from: group[from], to: group[to]))
     }
 
-    private func oneWayDelay() -> Duration {
+    func oneWayDelay() -> Duration {
         let network = options.network
         return network.baseDelay + network.jitter * Double.random(in: 0..<1, using: &rng)
     }

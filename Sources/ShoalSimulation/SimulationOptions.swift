@@ -1,3 +1,4 @@
+public import ShoalConsensus
 public import ShoalMembership
 
 /// Everything that determines a run; equal options give equal runs.
@@ -20,6 +21,8 @@ public struct SimulationOptions: Sendable {
     /// certificate is about 150 bytes and Ed25519 signatures are 24 bytes longer than the
     /// stand-in's, so 176 makes statements as large as the agent's and as few fit a datagram.
     public var certificateBytes: Int
+    /// Consensus on every node beside membership, on the same clock and network; nil: off.
+    public var consensus: ConsensusOptions?
 
     /// Plain memberwise initialiser.
     public init(
@@ -30,7 +33,8 @@ public struct SimulationOptions: Sendable {
         checkMonotonicStatus: Bool = true,
         recordLog: Bool = false,
         pausedInboxLimit: Int = 256,
-        certificateBytes: Int = 176
+        certificateBytes: Int = 176,
+        consensus: ConsensusOptions? = nil
     ) {
         self.nodeCount = nodeCount
         self.seed = seed
@@ -40,5 +44,26 @@ public struct SimulationOptions: Sendable {
         self.recordLog = recordLog
         self.pausedInboxLimit = pausedInboxLimit
         self.certificateBytes = certificateBytes
+        self.consensus = consensus
+    }
+}
+
+/// How simulated nodes run Raft beside membership, as the agent's `ConsensusService` does.
+public struct ConsensusOptions: Sendable {
+    /// The nodes that found the group (as `Bootstrap` would have chosen them); the others start
+    /// outside it and are added by the leader's `VoterPolicy`.
+    public var founders: [Int]
+    /// The shell's tick (the agent's 25 ms) and the core's timeouts in ticks.
+    public var tick: Duration = .milliseconds(25)
+    public var raft: RaftConfig
+    public var policy = VoterPolicy()
+    /// A proposal at the leader this often; nil: none.
+    public var proposalInterval: Duration? = .milliseconds(100)
+    /// Chance that a Raft message is delivered twice.
+    public var duplicateProbability = 0.0
+
+    public init(founders: [Int], raft: RaftConfig) {
+        self.founders = founders
+        self.raft = raft
     }
 }

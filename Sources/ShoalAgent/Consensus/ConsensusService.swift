@@ -204,6 +204,7 @@ actor ConsensusService: Service {
             leaderSince = nil
         }
         metrics.record(status, previous: lastStatus)
+        metrics.recordMessages(sent: wire.sent, received: wire.received, refused: wire.refused)
     }
 
     /// Every half second: found a group while outside one, choose voters while leading.
@@ -293,6 +294,10 @@ final class ConsensusMetrics: Sendable {
     private let elections: CoreMetrics.Counter
     private let leaderChanges: CoreMetrics.Counter
     let proposalLatency: CoreMetrics.Timer
+    private let messagesSent: CoreMetrics.Counter
+    private let messagesReceived: CoreMetrics.Counter
+    private let messagesRefused: CoreMetrics.Counter
+    private let counted = Mutex<(sent: Int, received: Int, refused: Int)>((0, 0, 0))
 
     init(factory: any MetricsFactory) {
         self.factory = factory
@@ -303,6 +308,20 @@ final class ConsensusMetrics: Sendable {
         elections = CoreMetrics.Counter(label: "shoal_raft_elections_started_total", factory: factory)
         leaderChanges = CoreMetrics.Counter(label: "shoal_raft_leader_changes_total", factory: factory)
         proposalLatency = CoreMetrics.Timer(label: "shoal_raft_append_latency_seconds", factory: factory)
+        messagesSent = CoreMetrics.Counter(label: "shoal_raft_messages_sent_total", factory: factory)
+        messagesReceived = CoreMetrics.Counter(label: "shoal_raft_messages_received_total", factory: factory)
+        messagesRefused = CoreMetrics.Counter(label: "shoal_raft_messages_refused_total", factory: factory)
+    }
+
+    /// Brings the message counters up to `RaftWire`'s running totals.
+    func recordMessages(sent: Int, received: Int, refused: Int) {
+        let (ds, dr, df) = counted.withLock { counted in
+            defer { counted = (sent, received, refused) }
+            return (sent - counted.sent, received - counted.received, refused - counted.refused)
+        }
+        if ds > 0 { messagesSent.increment(by: ds) }
+        if dr > 0 { messagesReceived.increment(by: dr) }
+        if df > 0 { messagesRefused.increment(by: df) }
     }
 
     func record(_ status: ConsensusNode<KeyValueStore>.Status, previous: ConsensusNode<KeyValueStore>.Status?) {

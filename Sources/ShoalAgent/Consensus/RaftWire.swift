@@ -26,6 +26,8 @@ final class RaftWire: Sendable {
     private let newSenders: AsyncStream<(ReplicaID, AsyncStream<Message>)>
     /// Messages refused on arrival (not a Raft message, or not from the connection's peer), for tests and metrics.
     private let refusedCount = Atomic<Int>(0)
+    private let sentCount = Atomic<Int>(0)
+    private let receivedCount = Atomic<Int>(0)
 
     /// Messages a peer's queue holds before the oldest is dropped.
     static let queueDepth = 1_024
@@ -40,13 +42,24 @@ final class RaftWire: Sendable {
 
     /// Where inbound messages go; looked up per message, so a replaced replica (a restart)
     /// receives on connections already open.
-    private let target = Mutex<(@Sendable (Message) async -> Void)?>(nil)
+    ///
+    /// The closure is boxed in a class: a closure stored directly in the `Mutex` is re-wrapped
+    /// in a reabstraction thunk each time `withLock` hands it out through its `inout`
+    /// parameter and takes it back, so every delivery went through one more thunk than the
+    /// last (found by `bench/leader.sh`: a leader slowed with every message it had received).
+    private let target = Mutex<Receiver?>(nil)
+
+    private final class Receiver: Sendable {
+        let deliver: @Sendable (Message) async -> Void
+        init(_ deliver: @escaping @Sendable (Message) async -> Void) { self.deliver = deliver }
+    }
 
     /// Routes inbound `raft/1` messages to `deliver`; calling it again replaces the receiver.
     /// Call before the transport runs.
     func register(deliver: @escaping @Sendable (Message) async -> Void) {
+        let receiver = Receiver(deliver)
         let first = target.withLock { target -> Bool in
-            defer { target = deliver }
+            defer { target = receiver }
             return target == nil
         }
         guard first else { return }
@@ -70,7 +83,8 @@ final class RaftWire: Sendable {
                     refused("sent as \(message.from) to \(message.to)", from: connection.peer)
                     return
                 }
-                if let deliver = target.withLock({ $0 }) { await deliver(message) }
+                receivedCount.add(1, ordering: .relaxed)
+                if let receiver = target.withLock({ $0 }) { await receiver.deliver(message) }
             }
         }
     }
@@ -86,6 +100,7 @@ final class RaftWire: Sendable {
                 return queue
             }
             queue.yield(message)
+            sentCount.add(1, ordering: .relaxed)
         }
     }
 
@@ -109,6 +124,9 @@ final class RaftWire: Sendable {
 
     /// Messages refused on arrival so far.
     var refused: Int { refusedCount.load(ordering: .relaxed) }
+    /// Messages queued for peers, and messages delivered from them, so far.
+    var sent: Int { sentCount.load(ordering: .relaxed) }
+    var received: Int { receivedCount.load(ordering: .relaxed) }
 
     /// Sends `peer`'s queue in order on one connection, kept for as long as messages flow (a
     /// leader's pipelined stream to a follower); after a failure the next message dials again.
