@@ -109,7 +109,7 @@ struct JepsenTests {
                     faults.append("kill -9 n\(victim)")
                     _ = try await cluster.agents[victim]!.stop(signal: SIGKILL)
                     try await Task.sleep(for: .milliseconds(Int.random(in: 200...1_000, using: &random)))
-                    try cluster.start(victim)
+                    try cluster.start(victim, seed: cluster.address(victim % 3 + 1))  // through a survivor
                     _ = try await cluster.agents[victim]!.waitUntilServing()
                 } else {
                     faults.append("pause n\(victim)")

@@ -49,8 +49,10 @@ extension AdminAPI {
         public var modifyIndex: UInt64
     }
 
-    /// The answer to a key-value write: the log index it committed at.
+    /// The answer to a key-value write: the log index it committed at, and the term of the
+    /// leader that committed it (together, its fencing token).
     public struct KVWrite: Codable, Sendable, Equatable {
         public var index: UInt64
+        public var term: UInt64
     }
 }

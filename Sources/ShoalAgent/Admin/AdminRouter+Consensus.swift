@@ -82,13 +82,13 @@ extension AdminRouter {
             let reply = try await answer { () async throws(KVFailure) in
                 try await consensus.perform(.put(key: key, value: Array(value.readableBytesView), cas: cas))
             }
-            return AdminAPI.KVWrite(index: reply.index)
+            return AdminAPI.KVWrite(index: reply.index, term: reply.term)
         }
         router.route(.delete, "/v1/kv/**", in: &table) { request, _ -> AdminAPI.KVWrite in
             let key = try kvKey(request)
             let cas = try casIndex(request)
             let reply = try await answer { () async throws(KVFailure) in try await consensus.perform(.delete(key: key, cas: cas)) }
-            return AdminAPI.KVWrite(index: reply.index)
+            return AdminAPI.KVWrite(index: reply.index, term: reply.term)
         }
     }
 

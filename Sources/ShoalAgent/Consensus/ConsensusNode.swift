@@ -58,7 +58,7 @@ actor ConsensusNode<Machine: ReplicatedStateMachine> {
     private let outbox: @Sendable ([Message]) -> Void
     private let logger: Logger
     /// Proposals waiting for their entry to be applied: index → (term proposed in, waiter).
-    private var proposals: [LogIndex: (term: Term, continuation: CheckedContinuation<(index: LogIndex, outcome: Machine.Outcome), any Error>)] = [:]
+    private var proposals: [LogIndex: (term: Term, continuation: CheckedContinuation<(index: LogIndex, term: Term, outcome: Machine.Outcome), any Error>)] = [:]
     /// Reads waiting for their read point, by context.
     private var reads: [UInt64: CheckedContinuation<Void, any Error>] = [:]
     /// Reads whose read point is known, waiting for it to be applied.
@@ -133,7 +133,7 @@ actor ConsensusNode<Machine: ReplicatedStateMachine> {
     /// Proposes `data`; returns its index and what applying it said, once it is committed and
     /// applied here. A proposal that is lost (the leader changed) fails as `superseded` once
     /// another entry is applied at its index.
-    func propose(_ data: [UInt8]) async throws -> (index: LogIndex, outcome: Machine.Outcome) {
+    func propose(_ data: [UInt8]) async throws -> (index: LogIndex, term: Term, outcome: Machine.Outcome) {
         if let stopped { throw ProposalError.stopped(stopped) }
         let index: LogIndex
         do {
@@ -264,7 +264,7 @@ actor ConsensusNode<Machine: ReplicatedStateMachine> {
         let outcome = machine.apply(entry)
         guard let waiter = proposals.removeValue(forKey: entry.index) else { return }
         if entry.term == waiter.term {
-            waiter.continuation.resume(returning: (entry.index, outcome))
+            waiter.continuation.resume(returning: (entry.index, entry.term, outcome))
         } else {
             waiter.continuation.resume(throwing: ProposalError.superseded(index: entry.index))
         }

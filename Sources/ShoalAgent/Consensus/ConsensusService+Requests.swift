@@ -23,6 +23,8 @@ enum KVRequest: Sendable {
 struct KVReply: Sendable, Equatable {
     var index: LogIndex
     var pairs: [KeyValueStore.Pair]
+    /// The term of the leader that committed the write (its fencing token with `index`); 0 for reads.
+    var term: Term = 0
 }
 
 /// Why a key-value request failed; each maps to one HTTP status.
@@ -117,8 +119,9 @@ extension ConsensusService {
     private func write(_ command: [UInt8], on node: Node) async throws(Retry) -> KVReply {
         let started = clock.elapsed()
         let outcome: KeyValueStore.Outcome
+        let term: Term
         do {
-            outcome = try await withTimeout(settings.requestDeadline, clock: clock.clock) { try await node.propose(command) }.outcome
+            (_, term, outcome) = try await withTimeout(settings.requestDeadline, clock: clock.clock) { try await node.propose(command) }
         } catch ProposalError.refused(let error) {
             throw Retry(reason: "\(error)")  // never entered the log
         } catch ProposalError.superseded(let index) {
@@ -130,7 +133,7 @@ extension ConsensusService {
         }
         metrics.proposalLatency.recordNanoseconds(Int64((clock.elapsed() - started) / .nanoseconds(1)))
         switch outcome {
-        case .written(let index), .deleted(let index): return KVReply(index: index, pairs: [])
+        case .written(let index), .deleted(let index): return KVReply(index: index, pairs: [], term: term)
         case .casFailed(let current): throw Retry.final(.casFailed(current: current))
         case .invalid(let why): throw Retry.final(.invalid(why))
         }
@@ -152,10 +155,17 @@ extension ConsensusService {
             if sent.isSet, request.isWrite { throw Retry.final(.indeterminate("\(addresses.name(of: target) ?? "the leader") went away")) }
             throw Retry(reason: "\(addresses.name(of: target) ?? "\(target)") did not answer: \(error)")
         }
+        // Fencing: an answer from a term older than the newest this agent has seen comes from a
+        // deposed leader and does not count.
+        guard fence.admit(response.term) else {
+            knownLeader = nil
+            if request.isWrite { throw Retry.final(.indeterminate("a deposed leader (term \(response.term)) answered")) }
+            throw Retry(reason: "a deposed leader (term \(response.term)) answered")
+        }
         switch response.result {
         case .kv(let result)?:
             knownLeader = target
-            return KVReply(index: result.index, pairs: result.pairs.map(KeyValueStore.Pair.init(wire:)))
+            return KVReply(index: result.index, pairs: result.pairs.map(KeyValueStore.Pair.init(wire:)), term: result.term)
         case .error(let error)?:
             switch error.code {
             case .notLeader, .unavailable:
@@ -201,6 +211,12 @@ extension ConsensusService {
     }
 
     func answer(_ request: Shoal_Wire_V1_LeaderRequest, from peer: ReplicaID) async -> Shoal_Wire_V1_LeaderResponse {
+        var response = await answerUnfenced(request, from: peer)
+        response.term = lastStatus?.term ?? fence.term
+        return response
+    }
+
+    private func answerUnfenced(_ request: Shoal_Wire_V1_LeaderRequest, from peer: ReplicaID) async -> Shoal_Wire_V1_LeaderResponse {
         switch request.op {
         case .bootstrap(let ask)?: return answerBootstrap(ask, from: peer)
         case .release(let release)?: return answerRelease(release, from: peer)
@@ -227,6 +243,7 @@ extension ConsensusService {
                     return .with {
                         $0.kv = .with {
                             $0.index = reply.index
+                            $0.term = reply.term
                             $0.pairs = reply.pairs.map(\.wire)
                         }
                     }

@@ -39,6 +39,7 @@ actor ConsensusService: Service {
         }
 
         var promisePath: String { directory + ".promise" }
+        var fencePath: String { directory + ".fence" }
     }
 
     enum Phase {
@@ -57,6 +58,8 @@ actor ConsensusService: Service {
     let clock: ShellClock
     let logger: Logger
     let metrics: ConsensusMetrics
+    /// The newest term seen, durably: answers from older terms are refused.
+    let fence: FenceKeeper
 
     var phase: Phase = .outside
     /// Towards founding a group; `.member` once this node is a replica.
@@ -79,7 +82,7 @@ actor ConsensusService: Service {
 
     init(
         myself: ReplicaID, name: String, settings: Settings, transport: Transport, membership: MembershipService, clock: ShellClock,
-        logger: Logger, metrics: ConsensusMetrics
+        logger: Logger, metrics: ConsensusMetrics, fence: FenceKeeper
     ) {
         self.myself = myself
         myName = name
@@ -89,6 +92,7 @@ actor ConsensusService: Service {
         self.clock = clock
         self.logger = logger
         self.metrics = metrics
+        self.fence = fence
         let addresses = AddressBook()
         self.addresses = addresses
         wire = RaftWire(transport: transport, myself: myself, resolve: { addresses.address(of: $0) }, logger: logger)
@@ -121,11 +125,13 @@ actor ConsensusService: Service {
 
     /// Opens the Raft log and the bootstrap promise once before the agent starts, so a damaged
     /// one stops the agent with a message naming the file instead of failing a running service.
-    static func checkState(_ settings: Settings) throws(AgentError) {
+    /// Returns the fencing term it read, for the service.
+    static func checkState(_ settings: Settings) throws(AgentError) -> FenceKeeper {
         do {
             let storage = try RaftStorage(directory: settings.directory)
             storage.closeFiles()
             _ = try PromiseFile.load(settings.promisePath)
+            return try FenceKeeper(path: settings.fencePath)
         } catch {
             throw AgentError.stateDirectory(path: settings.directory, reason: "\(error)")
         }
@@ -195,6 +201,7 @@ actor ConsensusService: Service {
 
     private func record(_ status: Node.Status) {
         defer { lastStatus = status }
+        if status.term > fence.term { _ = fence.admit(status.term) }
         if let leader = status.leader {
             knownLeader = leader
             if leaderSince?.id != leader || leaderSince?.term != status.term {

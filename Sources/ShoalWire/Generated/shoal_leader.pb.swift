@@ -284,6 +284,9 @@ public nonisolated struct Shoal_Wire_V1_KVResult: Sendable {
 
   public var pairs: [Shoal_Wire_V1_KVPair] = []
 
+  /// A write: the term it was committed in (with `index`, its fencing token).
+  public var term: UInt64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -373,6 +376,10 @@ public nonisolated struct Shoal_Wire_V1_LeaderResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
+
+  /// The answering node's Raft term: a fencing token. An agent that has seen a newer term
+  /// refuses the answer (it comes from a deposed leader).
+  public var term: UInt64 = 0
 
   public var result: Shoal_Wire_V1_LeaderResponse.OneOf_Result? = nil
 
@@ -881,7 +888,7 @@ nonisolated extension Shoal_Wire_V1_RaftPeers.Peer: SwiftProtobuf.Message, Swift
 
 nonisolated extension Shoal_Wire_V1_KVResult: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".KVResult"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}index\0\u{1}pairs\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}index\0\u{1}pairs\0\u{1}term\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -891,6 +898,7 @@ nonisolated extension Shoal_Wire_V1_KVResult: SwiftProtobuf.Message, SwiftProtob
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularUInt64Field(value: &self.index) }()
       case 2: try { try decoder.decodeRepeatedMessageField(value: &self.pairs) }()
+      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.term) }()
       default: break
       }
     }
@@ -903,12 +911,16 @@ nonisolated extension Shoal_Wire_V1_KVResult: SwiftProtobuf.Message, SwiftProtob
     if !self.pairs.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.pairs, fieldNumber: 2)
     }
+    if self.term != 0 {
+      try visitor.visitSingularUInt64Field(value: self.term, fieldNumber: 3)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Shoal_Wire_V1_KVResult, rhs: Shoal_Wire_V1_KVResult) -> Bool {
     if lhs.index != rhs.index {return false}
     if lhs.pairs != rhs.pairs {return false}
+    if lhs.term != rhs.term {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -970,7 +982,7 @@ nonisolated extension Shoal_Wire_V1_LeaderError.Code: SwiftProtobuf._ProtoNamePr
 
 nonisolated extension Shoal_Wire_V1_LeaderResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".LeaderResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}answer\0\u{1}kv\0\u{1}error\0\u{1}done\0\u{1}peers\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}answer\0\u{1}kv\0\u{1}error\0\u{1}done\0\u{1}peers\0\u{2}\u{5}term\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1038,6 +1050,7 @@ nonisolated extension Shoal_Wire_V1_LeaderResponse: SwiftProtobuf.Message, Swift
           self.result = .peers(v)
         }
       }()
+      case 10: try { try decoder.decodeSingularUInt64Field(value: &self.term) }()
       default: break
       }
     }
@@ -1071,10 +1084,14 @@ nonisolated extension Shoal_Wire_V1_LeaderResponse: SwiftProtobuf.Message, Swift
     }()
     case nil: break
     }
+    if self.term != 0 {
+      try visitor.visitSingularUInt64Field(value: self.term, fieldNumber: 10)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Shoal_Wire_V1_LeaderResponse, rhs: Shoal_Wire_V1_LeaderResponse) -> Bool {
+    if lhs.term != rhs.term {return false}
     if lhs.result != rhs.result {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
