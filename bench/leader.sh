@@ -73,6 +73,7 @@ conc_writes=${CONC_WRITES:-4000}; value_bytes=${VALUE_BYTES:-100}; storm_seconds
 settle=${SETTLE_SECONDS:-2}; shoal_log_level=${SHOAL_LOG_LEVEL:-info}
 
 die() { echo "leader.sh: $*" >&2; exit 1; }
+. "$root/bench/common.sh"
 log() { echo "[$(date +%T)] $*" >&2; }
 
 for v in "$trials" "$seq_writes" "$clients" "$conc_writes" "$value_bytes" "$storm_seconds" "$settle"; do
@@ -90,19 +91,11 @@ systems=()
 command -v etcd >/dev/null || die "'etcd' not found after scripts/setup.sh"
 command -v python3 >/dev/null || die "python3 not found"
 if [ "$only" != etcd ]; then
-  if [ -z "$binary" ]; then
-    if [ -n "${SHOAL_BINARY:-}" ]; then binary=$SHOAL_BINARY
-    elif [ -x "$root/.build-release/release/shoal" ]; then binary=$root/.build-release/release/shoal
-    else binary=$root/.build/debug/shoal; fi
-  fi
-  [ -x "$binary" ] || die "no shoal binary at '$binary' (build it or pass --binary PATH)"
-  binary=$(cd "$(dirname "$binary")" && pwd)/$(basename "$binary")
+  find_shoal_binary
 fi
 
 # One run at a time: the addresses and ports below are fixed.
-mkdir -p /run/lock
-exec 9> /run/lock/shoal-leader-bench.lock
-flock -n 9 || die "another bench/leader.sh run is in progress"
+hold_bench_lock leader
 
 work=$(mktemp -d /tmp/shoal-leader-bench.XXXXXX)
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)   # other work on the machine skews every figure

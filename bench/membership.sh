@@ -50,6 +50,7 @@ while [ $# -gt 0 ]; do
 done
 
 die() { echo "membership.sh: $*" >&2; exit 1; }
+. "$root/bench/common.sh"
 log() { echo "[$(date +%T)] $*" >&2; }
 
 [ "$(id -u)" -eq 0 ] || die "must run as root (iptables counters and loss rules)"
@@ -65,19 +66,11 @@ systems=()
 [ "$only" != serf ] && systems+=(shoal)
 if [ "$only" != shoal ]; then command -v serf >/dev/null || die "'serf' not found on PATH"; fi
 if [ "$only" != serf ]; then
-  if [ -z "$binary" ]; then
-    if [ -n "${SHOAL_BINARY:-}" ]; then binary=$SHOAL_BINARY
-    elif [ -x "$root/.build-release/release/shoal" ]; then binary=$root/.build-release/release/shoal
-    else binary=$root/.build/debug/shoal; fi
-  fi
-  [ -x "$binary" ] || die "no shoal binary at '$binary' (build it or pass --binary PATH)"
-  binary=$(cd "$(dirname "$binary")" && pwd)/$(basename "$binary")
+  find_shoal_binary
 fi
 
 # One run at a time: the iptables chains below have fixed names.
-mkdir -p /run/lock
-exec 9> /run/lock/shoal-membership-bench.lock
-flock -n 9 || die "another bench/membership.sh run is in progress"
+hold_bench_lock membership
 
 work=$(mktemp -d /tmp/shoal-bench.XXXXXX)
 ACCT=SHOALBENCH_ACCT

@@ -55,12 +55,12 @@ public struct Agent: Sendable {
             requestShutdown: { requestShutdown.yield() })
         let consensusSettings = ConsensusService.Settings(
             bootstrapExpect: configuration.bootstrapExpect, directory: configuration.stateDirectory + "/raft")
-        let fence = try ConsensusService.checkState(consensusSettings)
+        let stored = try ConsensusService.checkState(consensusSettings)
         let consensus = ConsensusService(
             myself: ReplicaID(bytes: credentials.nodeID.bytes)!, name: configuration.name,
             settings: consensusSettings,
             transport: transport, membership: membership, clock: clock, logger: logger,
-            metrics: ConsensusMetrics(factory: metrics.factory), fence: fence)
+            metrics: ConsensusMetrics(factory: metrics.factory), stored: stored)
         // Every subsystem plugs in here, and only here.
         let subsystems: [any AgentSubsystem] = [
             MembershipSubsystem(service: membership), ConsensusSubsystem(service: consensus, membership: membership),

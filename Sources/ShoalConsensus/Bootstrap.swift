@@ -108,9 +108,14 @@ public enum Bootstrap {
         promise.voters.contains(sender)
     }
 
-    /// Voters ascending and distinct, with `coordinator` the lowest.
+    /// The most founders a group has (`bootstrap_expect` is 1 to 5, as voters are at most 5).
+    public static let maximumFounders = 5
+
+    /// At most `maximumFounders` voters, ascending and distinct, with `coordinator` the lowest.
+    /// An ask that is not (a certified peer's, with thousands of ids) is refused before anything
+    /// is stored.
     public static func isWellFormed(voters: [ReplicaID], coordinator: ReplicaID) -> Bool {
-        guard let first = voters.first, first == coordinator else { return false }
+        guard voters.count <= maximumFounders, let first = voters.first, first == coordinator else { return false }
         return zip(voters, voters.dropFirst()).allSatisfy { $0 < $1 }
     }
 }

@@ -74,7 +74,7 @@ extension Simulation {
     /// Node indices of the voters in `index`'s configuration.
     public func voters(seenBy index: Int) -> [Int] {
         guard let raft = raft(of: index) else { return [] }
-        return raft.configuration.voters.compactMap { id in nodes.indices.first { replicaID(of: $0) == id } }
+        return raft.configuration.voters.compactMap { idIndex[NodeID(bytes: $0.bytes)] }
     }
 
     func bootRaft(_ index: Int) {
@@ -153,7 +153,7 @@ extension Simulation {
     }
 
     private func sendRaft(_ message: Message, from index: Int) {
-        guard !nodes[index].outboundDown, let target = nodes.indices.first(where: { replicaID(of: $0) == message.to }),
+        guard !nodes[index].outboundDown, let target = idIndex[NodeID(bytes: message.to.bytes)],
             linkOpen(from: index, to: target)
         else { return }
         if options.network.lossProbability > 0, Double.random(in: 0..<1, using: &rng) < options.network.lossProbability { return }

@@ -32,6 +32,10 @@ struct BootstrapTests {
         #expect(Bootstrap.answer(ask: [a, b, c], from: b, promise: true, me: c, standing: .free) == .free)
         #expect(Bootstrap.answer(ask: [a, c, b], from: a, promise: true, me: b, standing: .free) == .free)
         #expect(Bootstrap.answer(ask: [a, a, b], from: a, promise: true, me: b, standing: .free) == .free)
+        // More founders than a group has (the promise file stores the count in one byte).
+        let many = Fixture.ids(Array(1...6))
+        #expect(Bootstrap.answer(ask: many, from: a, promise: true, me: b, standing: .free) == .free)
+        #expect(Bootstrap.answer(ask: Array(many.prefix(5)), from: a, promise: true, me: b, standing: .free) != .free)
     }
 
     @Test("only the coordinator of the very promise releases it")

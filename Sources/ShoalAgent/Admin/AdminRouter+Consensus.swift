@@ -39,7 +39,9 @@ extension AdminRouter {
             let body = try await decode(AdminAPI.TransferRequest.self, request.body)
             var target: ReplicaID?
             if let name = body.name {
-                guard let member = await membership.members().first(where: { $0.name == name }), let id = ReplicaID(hex: member.id) else {
+                guard let member = await membership.members().first(where: { $0.name == name }), let key = try? PublicKey(hex: member.id),
+                    let id = ReplicaID(bytes: key.bytes)
+                else {
                     throw HTTPError(.notFound, message: "no member named '\(name)'")
                 }
                 target = id
@@ -129,19 +131,5 @@ extension AdminRouter {
 extension AdminAPI.KVPair {
     init(_ pair: KeyValueStore.Pair) {
         self.init(key: pair.key, value: Data(pair.value).base64EncodedString(), createIndex: pair.createIndex, modifyIndex: pair.modifyIndex)
-    }
-}
-
-extension ReplicaID {
-    /// From 64 hex digits (an admin API id).
-    init?(hex: String) {
-        let digits = Array(hex.utf8)
-        guard digits.count == 64 else { return nil }
-        var bytes: [UInt8] = []
-        for i in stride(from: 0, to: 64, by: 2) {
-            guard let byte = UInt8(String(decoding: digits[i..<i + 2], as: UTF8.self), radix: 16) else { return nil }
-            bytes.append(byte)
-        }
-        self.init(bytes: bytes)
     }
 }

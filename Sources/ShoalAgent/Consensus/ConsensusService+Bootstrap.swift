@@ -89,6 +89,9 @@ extension ConsensusService {
 
     /// Answers a bootstrap ask from `peer`, keeping a new promise durably before saying so.
     func answerBootstrap(_ ask: Shoal_Wire_V1_BootstrapAsk, from peer: ReplicaID) -> Shoal_Wire_V1_LeaderResponse {
+        guard ask.voters.count <= Bootstrap.maximumFounders else {
+            return .error(.invalid, "\(ask.voters.count) founders; a group is founded by at most \(Bootstrap.maximumFounders)")
+        }
         let voters = ask.voters.compactMap { ReplicaID(bytes: [UInt8]($0)) }
         guard voters.count == ask.voters.count else { return .error(.invalid, "a founder id is not 32 bytes") }
         if case .outside = phase {

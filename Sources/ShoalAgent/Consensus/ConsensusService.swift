@@ -60,6 +60,8 @@ actor ConsensusService: Service {
     let metrics: ConsensusMetrics
     /// The newest term seen, durably: answers from older terms are refused.
     let fence: FenceKeeper
+    /// What `checkState` read at start, so the log is replayed once more only if it exists.
+    private let stored: StoredState
 
     var phase: Phase = .outside
     /// Towards founding a group; `.member` once this node is a replica.
@@ -82,7 +84,7 @@ actor ConsensusService: Service {
 
     init(
         myself: ReplicaID, name: String, settings: Settings, transport: Transport, membership: MembershipService, clock: ShellClock,
-        logger: Logger, metrics: ConsensusMetrics, fence: FenceKeeper
+        logger: Logger, metrics: ConsensusMetrics, stored: StoredState
     ) {
         self.myself = myself
         myName = name
@@ -92,7 +94,8 @@ actor ConsensusService: Service {
         self.clock = clock
         self.logger = logger
         self.metrics = metrics
-        self.fence = fence
+        fence = stored.fence
+        self.stored = stored
         let addresses = AddressBook()
         self.addresses = addresses
         wire = RaftWire(transport: transport, myself: myself, resolve: { addresses.address(of: $0) }, logger: logger)
@@ -125,13 +128,14 @@ actor ConsensusService: Service {
 
     /// Opens the Raft log and the bootstrap promise once before the agent starts, so a damaged
     /// one stops the agent with a message naming the file instead of failing a running service.
-    /// Returns the fencing term it read, for the service.
-    static func checkState(_ settings: Settings) throws(AgentError) -> FenceKeeper {
+    /// What it read is the service's starting point.
+    static func checkState(_ settings: Settings) throws(AgentError) -> StoredState {
         do {
             let storage = try RaftStorage(directory: settings.directory)
             storage.closeFiles()
-            _ = try PromiseFile.load(settings.promisePath)
-            return try FenceKeeper(path: settings.fencePath)
+            return StoredState(
+                logExists: !storage.isEmpty, recoveryNotices: storage.recoveryNotices,
+                promise: try PromiseFile.load(settings.promisePath), fence: try FenceKeeper(path: settings.fencePath))
         } catch {
             throw AgentError.stateDirectory(path: settings.directory, reason: "\(error)")
         }
@@ -139,12 +143,9 @@ actor ConsensusService: Service {
 
     /// A replica whose log is on disk runs at once; an empty log waits for a group.
     private func openExistingReplica() throws {
-        let storage = try RaftStorage(directory: settings.directory)
-        for notice in storage.recoveryNotices { logger.warning("raft log recovered", metadata: ["notice": "\(notice)"]) }
-        let empty = storage.isEmpty
-        storage.closeFiles()
-        if empty {
-            standing = try PromiseFile.load(settings.promisePath).map(Bootstrap.Standing.promised) ?? .free
+        for notice in stored.recoveryNotices { logger.warning("raft log recovered", metadata: ["notice": "\(notice)"]) }
+        if !stored.logExists {
+            standing = stored.promise.map(Bootstrap.Standing.promised) ?? .free
             if case .promised(let promise) = standing { logger.info("bootstrap promise kept", metadata: ["promise": "\(promise)"]) }
             return
         }
@@ -274,6 +275,15 @@ actor ConsensusService: Service {
     var aliveMembers: [ReplicaID] {
         Array(Set(members.filter { $0.value.status == .alive }.map(\.key) + [myself])).sorted()
     }
+}
+
+/// The durable state `ConsensusService.checkState` found before the agent started.
+struct StoredState: Sendable {
+    /// The Raft log holds something (this node is a replica).
+    var logExists: Bool
+    var recoveryNotices: [RecoveryNotice]
+    var promise: Bootstrap.Promise?
+    var fence: FenceKeeper
 }
 
 /// Who is reachable where, from the membership feed: read by `RaftWire`'s senders on any thread.
