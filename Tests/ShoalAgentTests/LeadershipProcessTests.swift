@@ -1,4 +1,10 @@
 import Foundation
+import Logging
+import Metrics
+import ShoalConsensus
+import ShoalCrypto
+import ShoalTransport
+import ShoalWire
 import Testing
 
 @testable import ShoalAgent
@@ -133,6 +139,65 @@ struct LeadershipProcessTests {
         let status = try await agent.waitForExit(timeout: .seconds(30))
         #expect(status != 0)
         #expect(agent.log().contains("raft.promise is not a bootstrap promise"), "\(agent.log())")
+    }
+
+    @Test("a certified peer's bootstrap ask naming more founders than a group has is refused and stores nothing; a valid one is kept")
+    func oversizedBootstrapAsk() async throws {
+        let cluster = try LocalCluster(subnet: 66)
+        let agent = try cluster.start(1)
+        let info = try await agent.waitUntilServing()
+        let agentID = try #require(ReplicaID(bytes: try PublicKey(hex: info.id).bytes))
+        let authority = try #require(try ClusterAuthority.loadSecret(directory: cluster.clusterDirectory))
+        // A member of this cluster whose id sorts below the agent's, so it may coordinate.
+        var key = SigningKey.generate()
+        while !(ReplicaID(bytes: key.publicKey.bytes)! < agentID) { key = SigningKey.generate() }
+        let me = ReplicaID(bytes: key.publicKey.bytes)!
+        let certificate = try authority.issue(nodeKey: key.publicKey, name: "asker", expiresAt: UInt64.max / 2)
+        let peer = Transport(
+            identity: TransportIdentity(
+                key: key, certificate: certificate, authority: authority.publicKey, clusterID: ClusterID(authority: authority.publicKey)),
+            clock: ContinuousClock(), wallClock: { UInt64(Date().timeIntervalSince1970) },
+            metrics: TransportMetrics(factory: NOOPMetricsHandler.instance), logger: Logger(label: "asker"))
+        let (host, port) = (cluster.address(1).split(separator: ":").map(String.init)[0], 7946)
+        func ask(_ voters: [ReplicaID]) async throws -> Shoal_Wire_V1_LeaderResponse {
+            var request = Shoal_Wire_V1_LeaderRequest()
+            request.bootstrap = .with {
+                $0.voters = voters.map { Data($0.bytes) }
+                $0.promise = true
+            }
+            return try await peer.withConnection(to: host, port: port, protocol: .leader, expecting: try PublicKey(hex: info.id)) { connection in
+                try await connection.send(request)
+                return try await connection.receive(Shoal_Wire_V1_LeaderResponse.self).message
+            }
+        }
+        let promiseFile = cluster.dir.path + "/n1/raft.promise"
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { await peer.run() }
+            defer { peer.shutdown() }
+            // 300 ids, ascending, led by the asker and naming the agent: well formed but for its size.
+            var many = [me, agentID]
+            while many.count < 300 {
+                let id = ReplicaID(bytes: SigningKey.generate().publicKey.bytes)!
+                if me < id { many.append(id) }
+            }
+            many = [me] + many.dropFirst().sorted()
+            let refused = try await ask(many)
+            guard case .error(let error)? = refused.result else {
+                Issue.record("an oversized ask was answered \(refused)")
+                return
+            }
+            #expect(error.code == .invalid)
+            #expect(!FileManager.default.fileExists(atPath: promiseFile), "an oversized ask left a promise")
+            _ = try await agent.waitUntilServing(timeout: .seconds(5))
+
+            let kept = try await ask([me, agentID])
+            guard case .answer(let answer)? = kept.result else {
+                Issue.record("a valid ask was answered \(kept)")
+                return
+            }
+            #expect(answer.state == .promised)
+            #expect(FileManager.default.fileExists(atPath: promiseFile), "the promise was not stored")
+        }
     }
 }
 
