@@ -22,9 +22,14 @@ public struct Agent: Sendable {
         self.environment = environment
     }
 
-    /// Starts the agent and runs it until a shutdown signal.
+    /// Starts the agent and runs it until a shutdown signal, its tasks on the event loops
+    /// (`EventLoopExecutor`).
     /// - Throws: `AgentError` when a credential, directory or listener cannot be set up.
     public func run() async throws {
+        try await withTaskExecutorPreference(EventLoopExecutor.shared) { try await runHere() }
+    }
+
+    private func runHere() async throws {
         AllocatorTuning.keepFrameBuffersInHeap()
         let now = UInt64(Date().timeIntervalSince1970)
         let credentials = try NodeCredentials.load(configuration: configuration, now: now)

@@ -51,6 +51,16 @@ public enum MessageKind: Sendable, Hashable {
     case readIndexResponse(index: LogIndex, context: [UInt8])
 }
 
+extension MessageKind {
+    /// Whether a leader may send it before persisting the Ready it came in (`Ready.messagesBeforePersisting`).
+    public var mayPrecedePersistence: Bool {
+        switch self {
+        case .append, .heartbeat, .snapshot, .timeoutNow, .readIndexResponse: true
+        case .preVote, .preVoteResponse, .vote, .voteResponse, .appendResponse, .heartbeatResponse, .readIndex: false
+        }
+    }
+}
+
 /// AppendEntries arguments (Raft Figure 2).
 public struct Append: Sendable, Hashable {
     /// The index just before `entries`.

@@ -19,7 +19,7 @@ import ShoalRandom
 /// // on a client write:       let index = try raft.propose(bytes)
 /// // then, whenever raft.hasReady:
 /// let ready = raft.takeReady()
-/// try storage.persist(ready.snapshot, ready.entries, ready.hardState)   // fsync; a failure stops the node
+/// try storage.persist(ready.snapshot, ready.entries, ready.hardState)   // fsync if ready.mustSync; a failure stops the node
 /// transport.send(ready.messages)
 /// machine.install(ready.snapshot); machine.apply(ready.committedEntries)
 /// reads.release(ready.readStates); events.publish(ready.events)
@@ -138,9 +138,11 @@ public struct Raft: Sendable {
             if role == .leader { broadcastAppend() }
         }
         let state = hardState
+        let entries = log.takeUnstable()
+        let mustSync = snapshotToInstall != nil || !entries.isEmpty || state.term != storedHardState.term || state.vote != storedHardState.vote
         let ready = Ready(
-            snapshot: snapshotToInstall, entries: log.takeUnstable(), hardState: state == storedHardState ? nil : state,
-            messages: outbox, committedEntries: log.takeCommitted(), readStates: readStates, events: events)
+            snapshot: snapshotToInstall, entries: entries, hardState: state == storedHardState ? nil : state,
+            messages: outbox, committedEntries: log.takeCommitted(), readStates: readStates, events: events, mustSync: mustSync)
         storedHardState = state
         snapshotToInstall = nil
         outbox = []

@@ -4,12 +4,16 @@
 /// **Order.** The shell carries out each `Ready` completely, in this order, before it takes
 /// the next one (it may keep calling `step`, `tick` and the proposals in between):
 ///
-/// 1. **Persist**, durably (fsync) and before anything else: `snapshot` if present (it replaces
-///    the whole stored log: every stored entry goes), then `entries` (an entry at index *i* first
-///    deletes every stored entry at *i* or later), then `hardState` if present. Raft's safety
-///    rests on this: a vote or an acknowledgement sent before it is stored can be forgotten by
-///    a crash and given twice (Raft Figure 2 "updated on stable storage before responding").
-/// 2. **Send** `messages`, in any order, to their `to`. They may be lost; Raft retries.
+/// 1. **Persist**, before anything else: `snapshot` if present (it replaces the whole stored
+///    log: every stored entry goes), then `entries` (an entry at index *i* first deletes every
+///    stored entry at *i* or later), then `hardState` if present; durably (fsync) when
+///    `mustSync`. Raft's safety rests on this: a vote or an acknowledgement sent before it is
+///    stored can be forgotten by a crash and given twice (Raft Figure 2 "updated on stable
+///    storage before responding").
+/// 2. **Send** `messages`, in any order, to their `to`. They may be lost; Raft retries. A
+///    leader's replication (`messagesBeforePersisting`) may instead go out before or during
+///    step 1: the leader writes its own log in parallel with its followers (thesis §10.2.1);
+///    an entry still counts for the leader only once the Ready holding it is persisted.
 /// 3. **Apply**: install `snapshot` into the state machine if present, then apply
 ///    `committedEntries` in order. Both were persisted in step 1 or earlier.
 /// 4. **Serve** `readStates`: a read for a context may be answered once the applied index
@@ -33,6 +37,17 @@ public struct Ready: Sendable, Equatable {
     public var readStates: [ReadState]
     /// What changed, in the order it happened.
     public var events: [RaftEvent]
+    /// Whether step 1 must be durable before step 2 (etcd raft `MustSync`): true when there is
+    /// a snapshot, an entry, or a new term or vote. When only the commit index moved, the write
+    /// need not be fsynced: a commit index lost in a crash is learnt again from the leader (the
+    /// committed entries themselves are durable on a quorum), and the next fsync covers it.
+    public var mustSync: Bool
+
+    /// A leader's appends, heartbeats, snapshots, `timeoutNow` and read-index answers: they
+    /// acknowledge nothing this node stores, so they may be sent before step 1.
+    public var messagesBeforePersisting: [Message] { messages.filter(\.kind.mayPrecedePersistence) }
+    /// Every other message: answers that promise what step 1 stores (votes, acknowledgements).
+    public var messagesAfterPersisting: [Message] { messages.filter { !$0.kind.mayPrecedePersistence } }
 
     /// True if there is nothing to do.
     public var isEmpty: Bool {

@@ -15,6 +15,9 @@ struct RaftStore {
     var entries: [Entry] = []
     /// Whether the node has a log at all (a founder, or a node a leader added).
     var exists = false
+    /// The hard state as of the last fsync: a crash loses a commit index written without one
+    /// (`Ready.mustSync` false).
+    var syncedHardState = HardState()
 
     mutating func persist(_ ready: Ready) {
         if let snapshot = ready.snapshot {
@@ -33,7 +36,11 @@ struct RaftStore {
             self.hardState = hardState
             exists = true
         }
+        if ready.mustSync { syncedHardState = hardState }
     }
+
+    /// What survives a crash: everything but an unsynced commit index.
+    mutating func crash() { hardState = syncedHardState }
 
     var persisted: PersistedState { PersistedState(hardState: hardState, snapshot: snapshot, entries: entries) }
 }

@@ -8,6 +8,7 @@ extension Simulation {
         nodes[index].crashed = true
         nodes[index].box = nil
         nodes[index].raft = nil
+        nodes[index].raftStore.crash()
         nodes[index].inbox = []
         nodes[index].scheduledTick = nil
         nodes[index].impairedUntil = now

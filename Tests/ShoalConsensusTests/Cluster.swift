@@ -8,6 +8,8 @@ struct Cluster {
     var config: RaftConfig
     var nodes: [Raft?]
     var storage: [PersistedState]
+    /// Each node's hard state as of its last fsync (`Ready.mustSync`): a crash loses the rest.
+    var synced: [HardState]
     var machines: [Machine]
     var inFlight: [Message] = []
     /// Links that drop everything, as ordered pairs (from, to).
@@ -25,12 +27,14 @@ struct Cluster {
         self.config = config
         nodes = [nil]
         storage = [PersistedState.joining]
+        synced = [HardState()]
         machines = Array(repeating: Machine(), count: count + 1)
         readStates = Array(repeating: [], count: count + 1)
         ticks = Array(repeating: 0, count: count + 1)
         for n in 1...count {
             let state = persisted[n] ?? (voters.contains(n) ? Fixture.persisted(voters: voters, term: 0) : .joining)
             storage.append(state)
+            synced.append(state.hardState)
             nodes.append(Raft(id: Fixture.id(n), config: config, persisted: state, randomSeed: UInt64(n)))
             checker.stored(node: n, entries: state.entries, in: state)
         }
@@ -63,6 +67,7 @@ struct Cluster {
             checker.storedHardState(node: n, old: storage[n].hardState, new: hardState)
             storage[n].hardState = hardState
         }
+        if ready.mustSync { synced[n] = storage[n].hardState }
         inFlight += ready.messages
         if let snapshot = ready.snapshot {
             coverage.snapshotsInstalled += 1
@@ -148,8 +153,10 @@ struct Cluster {
 
     mutating func heal() { cut = [] }
 
+    /// Stops n; what it wrote without an fsync (a commit index alone) is lost.
     mutating func crash(_ n: Int) {
         nodes[n] = nil
+        storage[n].hardState = synced[n]
     }
 
     /// Restarts n from its stored state alone; its state machine is rebuilt from the snapshot.

@@ -118,4 +118,46 @@ struct ReplicationTests {
         node.step(Fixture.message(1, 2, term: 2, .append(Append(prevIndex: 1, prevTerm: 1, entries: [], commit: 5))))
         #expect(node.commitIndex == 1)
     }
+
+    @Test("a Ready must be fsynced when it holds entries, a term or a vote, but not when only the commit index moved")
+    func mustSync() throws {
+        var cluster = Cluster(count: 3, voters: [1, 2, 3])
+        cluster.elect(1)
+        var follower = cluster[2]
+        let leaderTerm = follower.term
+        // An append with an entry: the follower stores it durably before acknowledging.
+        let last = follower.log.lastIndex
+        let entry = Entry(term: leaderTerm, index: last + 1, kind: .normal, data: [7])
+        follower.step(Fixture.message(1, 2, term: leaderTerm, .append(Append(prevIndex: last, prevTerm: leaderTerm, entries: [entry], commit: last))))
+        let stored = follower.takeReady()
+        #expect(stored.entries == [entry] && stored.mustSync)
+        // Its acknowledgement promises the stored entry: it waits for the fsync.
+        #expect(stored.messagesBeforePersisting.isEmpty && stored.messagesAfterPersisting.map(\.kind) == [
+            .appendResponse(.accepted(match: last + 1))
+        ])
+        // A heartbeat that only moves the commit index: written, but no fsync is needed.
+        follower.step(Fixture.message(1, 2, term: leaderTerm, .heartbeat(commit: last + 1, leaderTick: 0, readRound: 0)))
+        let committed = follower.takeReady()
+        #expect(committed.hardState?.commit == last + 1 && committed.entries.isEmpty && !committed.mustSync)
+        // A vote request of a newer term: the new term and the vote are durable before the answer.
+        var voter = Fixture.node(3, voters: [1, 2, 3], term: 2)
+        voter.ticksSinceLeaderContact = .max  // no lease promised: it may vote
+        voter.step(Fixture.message(1, 3, term: 3, .vote(lastIndex: 5, lastTerm: 2, transfer: false)))
+        let voted = voter.takeReady()
+        #expect(voted.hardState?.term == 3 && voted.hardState?.vote == Fixture.id(1) && voted.mustSync)
+        #expect(voted.messagesBeforePersisting.isEmpty && voted.messagesAfterPersisting.map(\.kind) == [.voteResponse(granted: true)])
+    }
+
+    @Test("a leader's appends may go out before its own fsync (thesis §10.2.1), in the same Ready as the entry")
+    func leaderSendsBeforePersisting() throws {
+        var cluster = Cluster(count: 3, voters: [1, 2, 3])
+        cluster.elect(1)
+        var leader = cluster[1]
+        _ = try leader.propose([1])
+        let ready = leader.takeReady()
+        #expect(ready.entries.count == 1 && ready.mustSync)
+        let early = ready.messagesBeforePersisting
+        #expect(Set(early.map(\.to)) == [Fixture.id(2), Fixture.id(3)] && early.allSatisfy { if case .append = $0.kind { true } else { false } })
+        #expect(ready.messagesAfterPersisting.isEmpty)
+    }
 }

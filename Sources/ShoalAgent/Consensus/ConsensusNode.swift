@@ -127,7 +127,7 @@ actor ConsensusNode<Machine: ReplicatedStateMachine> {
     /// A message from a peer (its sender already checked against the connection's peer).
     func receive(_ message: Message) {
         raft.step(message)
-        drain()
+        scheduleDrain()
     }
 
     /// Proposes `data`; returns its index and what applying it said, once it is committed and
@@ -144,7 +144,7 @@ actor ConsensusNode<Machine: ReplicatedStateMachine> {
         let term = raft.term
         return try await withCheckedThrowingContinuation { continuation in
             proposals[index] = (term, continuation)
-            drain()
+            scheduleDrain()
         }
     }
 
@@ -218,10 +218,31 @@ actor ConsensusNode<Machine: ReplicatedStateMachine> {
     var commitIndex: LogIndex { raft.commitIndex }
     var appliedIndex: LogIndex { raft.appliedIndex }
 
+    /// Whether a drain is queued on this actor behind the calls already waiting for it.
+    private var drainQueued = false
+
+    /// Drains once the calls already queued on this actor have run, so the proposals and
+    /// messages that arrived during one `Ready`'s fsync share the next `Ready`: one write and
+    /// one fsync of the log, one append per follower (group commit). Proposals and messages
+    /// only append to the core; nothing they answer is sent before the drain persists it.
+    private func scheduleDrain() {
+        guard !drainQueued else { return }
+        drainQueued = true
+        Task { self.drainQueuedWork() }
+    }
+
+    private func drainQueuedWork() {
+        drainQueued = false
+        drain()
+    }
+
     /// Carries out every pending `Ready`, each completely and in order.
     private func drain() {
         while stopped == nil, raft.hasReady {
             let ready = raft.takeReady()
+            // A leader's appends go out before its own fsync, so the followers write in parallel.
+            let early = ready.messagesBeforePersisting
+            if !early.isEmpty { outbox(early) }
             do {
                 try storage.persist(ready)
             } catch {
@@ -229,7 +250,8 @@ actor ConsensusNode<Machine: ReplicatedStateMachine> {
                 stop("the Raft log cannot be written: \(error)")
                 return
             }
-            if !ready.messages.isEmpty { outbox(ready.messages) }
+            let late = ready.messagesAfterPersisting
+            if !late.isEmpty { outbox(late) }
             if let snapshot = ready.snapshot {
                 do {
                     try machine.restore(snapshot.data)

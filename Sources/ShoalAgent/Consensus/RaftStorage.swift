@@ -98,12 +98,15 @@ public final class RaftStorage {
 
     /// Carries out step 1 of a `Ready`: its snapshot, entries and hard state, durably, with one fsync.
     public func persist(_ ready: Ready) throws(RaftStorageError) {
-        try persist(snapshot: ready.snapshot, entries: ready.entries, hardState: ready.hardState)
+        try persist(snapshot: ready.snapshot, entries: ready.entries, hardState: ready.hardState, sync: ready.mustSync)
     }
 
     /// Stores `snapshot` (replacing every stored entry), then `entries` (each superseding the
-    /// stored entries from its index on), then `hardState`, with one write and one fsync.
-    public func persist(snapshot: Snapshot?, entries: [Entry], hardState: HardState?) throws(RaftStorageError) {
+    /// stored entries from its index on), then `hardState`, with one write and, when `sync`,
+    /// one fsync. Without it the records are written but may be lost in a crash (the next
+    /// fsync makes them durable); only a batch that changes nothing but the commit index may
+    /// skip it (`Ready.mustSync`).
+    public func persist(snapshot: Snapshot?, entries: [Entry], hardState: HardState?, sync: Bool = true) throws(RaftStorageError) {
         var records: [WALRecord] = []
         if let snapshot {
             records.append(.snapshot(snapshot, replacesLog: true))
@@ -116,7 +119,7 @@ public final class RaftStorage {
         records += entries.map { .entry($0) }
         if let hardState { records.append(.hardState(hardState)) }
         guard !records.isEmpty else { return }
-        try commit(records)
+        try commit(records, sync: sync)
         if snapshot != nil { try removeSegments(before: segments[segments.count - 1].sequence) }
     }
 
@@ -147,8 +150,8 @@ public final class RaftStorage {
     func path(_ name: SegmentName) -> String { directory + "/" + name.fileName }
 
     /// Writes `records` as one batch (opening a new segment first if the current one is full),
-    /// fsyncs, and only then takes the new state.
-    private func commit(_ records: [WALRecord]) throws(RaftStorageError) {
+    /// fsyncs (always when a segment is opened), and only then takes the new state.
+    private func commit(_ records: [WALRecord], sync: Bool = true) throws(RaftStorageError) {
         if let broken { throw broken }
         let current = segments[segments.count - 1]
         let cut = tailSize >= segmentSize
@@ -177,7 +180,7 @@ public final class RaftStorage {
             throw error
         }
         do throws(RaftStorageError) {
-            try WALFile.sync(fd, path: file)
+            if sync || cut { try WALFile.sync(fd, path: file) }
             if cut { try WALFile.syncDirectory(directory) }
         } catch {
             broken = error
