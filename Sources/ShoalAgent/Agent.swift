@@ -49,8 +49,10 @@ public struct Agent: Sendable {
             identity: TransportIdentity(
                 key: credentials.key, certificate: credentials.certificate, authority: credentials.authority,
                 clusterID: credentials.clusterID),
-            configuration: configuration.transport, clock: clock.clock, wallClock: { clock.unixSeconds }, metrics: TransportMetrics(factory: metrics.factory),
-            logger: logger)
+            configuration: configuration.transport, clock: clock.clock, wallClock: { clock.unixSeconds },
+            // Bound to one address: connections leave from it too, as gossip does.
+            dialer: TCPDialer(source: configuration.bind.isUnspecified ? nil : configuration.bind.host),
+            metrics: TransportMetrics(factory: metrics.factory), logger: logger)
         let membership = try MembershipService(
             settings: MembershipService.Settings(
                 bind: HostPort(host: configuration.bind.host, port: sockets.port), advertise: advertise,

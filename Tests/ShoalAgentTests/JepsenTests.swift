@@ -6,7 +6,8 @@ import Testing
 @testable import ShoalAgent
 
 /// Jepsen-style: concurrent clients put, read and compare-and-set a few keys through every agent
-/// while a nemesis kills -9 and restarts agents and pauses them (SIGSTOP); the recorded history
+/// while a nemesis kills -9 and restarts agents, pauses them (SIGSTOP) and cuts them off from the
+/// others (`LoopbackFirewall`: every packet to or from the agent dropped); the recorded history
 /// of each key must be linearizable (`KeyHistory`), and every acknowledged write must be there at
 /// the end. Short here (`SHOAL_JEPSEN_SECONDS`, default 12); longer runs are the same test with a
 /// larger value. A failing run prints its seed (`SHOAL_JEPSEN_SEED` replays the clients' choices).
@@ -60,12 +61,16 @@ struct JepsenTests {
         }
     }
 
-    @Test("put, read and compare-and-set stay linearizable while agents are killed, restarted and paused")
+    @Test(
+        "put, read and compare-and-set stay linearizable while agents are killed, restarted, paused and partitioned",
+        .enabled(if: LoopbackFirewall.available, "needs root and iptables (scripts/setup.sh installs it)"))
     func linearizableUnderFaults() async throws {
         let environment = ProcessInfo.processInfo.environment
         let seconds = environment["SHOAL_JEPSEN_SECONDS"].flatMap(Int.init) ?? 12
         let seed = environment["SHOAL_JEPSEN_SEED"].flatMap(UInt64.init) ?? UInt64.random(in: 1...UInt64.max)
         let cluster = try LocalCluster(subnet: 65)
+        let firewall = try LoopbackFirewall(subnet: 65)
+        defer { firewall.remove() }
         #expect(try await cluster.startConverged(3))
         #expect(await cluster.agreedLeader([1, 2, 3]) != nil, "no leader before the run")
 
@@ -109,17 +114,24 @@ struct JepsenTests {
                 try await Task.sleep(for: .milliseconds(Int.random(in: 600...1_200, using: &random)))
                 let victim = Int.random(in: 1...3, using: &random)
                 let pid = cluster.agents[victim]!.process.processIdentifier
-                if Bool.random(using: &random) {
+                let fault = Int.random(in: 0..<3, using: &random)
+                if fault == 0 {
                     faults.append("kill -9 n\(victim)")
                     _ = try await cluster.agents[victim]!.stop(signal: SIGKILL)
                     try await Task.sleep(for: .milliseconds(Int.random(in: 200...1_000, using: &random)))
                     try cluster.start(victim, seed: cluster.address(victim % 3 + 1))  // through a survivor
                     _ = try await cluster.agents[victim]!.waitUntilServing()
-                } else {
+                } else if fault == 1 {
                     faults.append("pause n\(victim)")
                     kill(pid, SIGSTOP)
                     try await Task.sleep(for: .milliseconds(Int.random(in: 300...1_500, using: &random)))
                     kill(pid, SIGCONT)
+                } else {
+                    // Cut off (a leader then steps down; the rest elect), still serving its clients.
+                    faults.append("partition n\(victim)")
+                    try firewall.isolate("127.0.65.\(victim)")
+                    try await Task.sleep(for: .milliseconds(Int.random(in: 500...2_500, using: &random)))
+                    try firewall.heal()
                 }
             }
             try await Task.sleep(for: .seconds(1))  // a last stretch with every agent up

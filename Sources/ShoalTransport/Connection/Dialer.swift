@@ -9,12 +9,19 @@ public protocol Dialer: Sendable {
 
 /// Dials over TCP with SwiftNIO.
 public struct TCPDialer: Dialer {
-    public init() {}
+    /// The local address connections leave from (port chosen by the kernel), or nil for the
+    /// kernel's choice. An agent bound to one address dials from it too, so its peers (and a
+    /// firewall rule) see the address it gossips from.
+    public let source: String?
+
+    public init(source: String? = nil) { self.source = source }
 
     public func dial(host: String, port: Int, timeout: Duration, _ use: (any Link) async -> Void) async throws {
         let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
         do {
-            channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            var bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            if let source { bootstrap = bootstrap.bind(to: try SocketAddress(ipAddress: source, port: 0)) }
+            channel = try await bootstrap
                 .connectTimeout(TimeAmount.nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000))
                 .channelOption(.tcpOption(.tcp_nodelay), value: 1)
                 .channelOption(.recvAllocator, value: TCPListener.unauthenticatedReads)
