@@ -19,6 +19,8 @@ struct Progress: Sendable {
     var inflight: [LogIndex] = []
     /// Heard from since the last check-quorum round (thesis §6.2).
     var recentActive = false
+    /// The leader's tick (`Raft.now`) when a message from this follower last arrived.
+    var lastHeard: UInt64?
     /// The leader tick of the latest heartbeat this follower acknowledged (thesis §6.4.1).
     var ackedLeaderTick: UInt64?
     /// The latest read round this follower acknowledged (thesis §6.4).

@@ -75,6 +75,9 @@ public struct FollowerProgress: Sendable, Hashable {
     public var next: LogIndex
     /// Heard from within the current check-quorum round.
     public var recentlyActive: Bool
+    /// Ticks since a message from the follower last arrived; nil if none has since this node
+    /// became leader.
+    public var ticksSinceContact: UInt64?
 }
 
 extension Raft {
@@ -83,7 +86,9 @@ extension Raft {
         guard role == .leader else { return [:] }
         var result: [ReplicaID: FollowerProgress] = [:]
         for (id, progress) in self.progress where id != self.id {
-            result[id] = FollowerProgress(match: progress.match, next: progress.next, recentlyActive: progress.recentActive)
+            result[id] = FollowerProgress(
+                match: progress.match, next: progress.next, recentlyActive: progress.recentActive,
+                ticksSinceContact: progress.lastHeard.map { now - $0 })
         }
         return result
     }

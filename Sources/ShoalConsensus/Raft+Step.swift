@@ -131,6 +131,7 @@ extension Raft {
     private mutating func stepLeader(_ message: Message) {
         guard progress[message.from] != nil else { return }
         progress[message.from]?.recentActive = true
+        progress[message.from]?.lastHeard = now
         switch message.kind {
         case .appendResponse(let response):
             receiveAppendResponse(response, from: message.from)

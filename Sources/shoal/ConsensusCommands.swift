@@ -42,13 +42,15 @@ struct RaftPeersCommand: AsyncParsableCommand {
         case .json: try printJSON(peers)
         case .text:
             let order = ["voter": 0, "standby": 1, "client": 2]
-            let rows = peers.peers.sorted { (order[$0.role] ?? 3, $0.name) < (order[$1.role] ?? 3, $1.name) }.map { peer in
-                [
-                    peer.name, String(peer.id.prefix(16)), peer.id == peers.leader ? "\(peer.role) (leader)" : peer.role,
-                    peer.matchIndex.map(String.init) ?? "-", peer.recentlyActive.map { $0 ? "yes" : "no" } ?? "-",
-                ]
+            let sorted = peers.peers.sorted { (order[$0.role] ?? 3, $0.name) < (order[$1.role] ?? 3, $1.name) }
+            let rows = sorted.map { (peer: AdminAPI.RaftPeers.Peer) -> [String] in
+                let role = peer.id == peers.leader ? "\(peer.role) (leader)" : peer.role
+                let match = peer.matchIndex.map(String.init) ?? "-"
+                let active = peer.recentlyActive.map { $0 ? "yes" : "no" } ?? "-"
+                let contact = peer.lastContactMilliseconds.map { "\($0)ms" } ?? "-"
+                return [peer.name, String(peer.id.prefix(16)), role, match, active, contact]
             }
-            printTable(header: ["NAME", "ID", "ROLE", "MATCH", "ACTIVE"], rows: rows)
+            printTable(header: ["NAME", "ID", "ROLE", "MATCH", "ACTIVE", "LAST CONTACT"], rows: rows)
         }
     }
 }
@@ -70,7 +72,7 @@ struct RaftTransferCommand: AsyncParsableCommand {
 struct KVCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kv", abstract: "The replicated key-value store (linearizable; any agent forwards to the leader).",
-        subcommands: [KVPutCommand.self, KVGetCommand.self, KVDeleteCommand.self, KVListCommand.self])
+        subcommands: [KVPutCommand.self, KVGetCommand.self, KVDeleteCommand.self, KVListCommand.self, KVWatchCommand.self])
 }
 
 /// `/v1/kv/KEY`, with the key percent-encoded (it may hold `/`, kept as is).
@@ -161,6 +163,90 @@ struct KVListCommand: AsyncParsableCommand {
                 [pair.key, "\(pair.modifyIndex)", Data(base64Encoded: pair.value).map { String(decoding: $0, as: UTF8.self) } ?? ""]
             }
             printTable(header: ["KEY", "INDEX", "VALUE"], rows: rows)
+        }
+    }
+}
+
+struct KVWatchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "watch",
+        abstract: "Print a key's value (or, with --prefix, the keys under it) now and each time it changes, until interrupted.",
+        discussion: """
+            Each round is one blocking read (GET /v1/kv/KEY?index=N&wait=D): the agent answers once \
+            the key changes after index N, or after D with what is there. A deleted or absent key \
+            prints as an empty line (text) or {"index": N, "pairs": []} (json).
+            """)
+
+    @OptionGroup var client: ClientOptions
+
+    @Argument var key: String
+
+    @Flag(help: "Watch every key starting with KEY.")
+    var prefix = false
+
+    @Option(help: ArgumentHelp("How long each blocking read may wait, such as 30s or 5m (at most 10m).", valueName: "duration"))
+    var wait = "5m"
+
+    struct Change: Encodable {
+        var index: UInt64
+        var pairs: [AdminAPI.KVPair]
+    }
+
+    func run() async throws {
+        let admin = client.client
+        let encodedPrefix = key.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? key
+        var index: UInt64 = 0
+        var printed: UInt64?
+        while true {
+            let watch = "index=\(index)&wait=\(wait)"
+            let path = prefix ? "/v1/kv?prefix=\(encodedPrefix)&\(watch)" : kvPath(key, query: "?" + watch)
+            let (status, header, body): (Int, String?, [UInt8])
+            do throws(AdminClientError) {
+                (status, header, body) = try await admin.get(path, header: AdminAPI.indexHeaderName)
+            } catch {
+                throw fail(error.description)
+            }
+            var pairs: [AdminAPI.KVPair] = []
+            if status == 200 {
+                pairs = prefix ? try decode([AdminAPI.KVPair].self, body) : [try decode(AdminAPI.KVPair.self, body)]
+            } else if status != 404 || prefix {
+                let message = (try? JSONDecoder().decode(AdminAPI.ErrorBody.self, from: Data(body)))?.error.message
+                throw fail("agent answered \(status): \(message ?? String(decoding: body, as: UTF8.self))")
+            }
+            guard let next = header.flatMap(UInt64.init) else { throw fail("the agent's answer has no \(AdminAPI.indexHeaderName) header") }
+            if printed != next {
+                show(Change(index: next, pairs: pairs))
+                fflush(nil)  // each change as it happens, also into a pipe
+                printed = next
+            }
+            // An index that went backwards (a replica restored from an older snapshot): start over.
+            index = next < index ? 0 : next
+        }
+    }
+
+    private func decode<T: Decodable>(_ type: T.Type, _ body: [UInt8]) throws -> T {
+        do {
+            return try JSONDecoder().decode(type, from: Data(body))
+        } catch {
+            throw fail("the agent's answer does not decode: \(error)")
+        }
+    }
+
+    private func show(_ change: Change) {
+        switch client.outputFormat {
+        case .json:
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            if let line = try? encoder.encode(change) { FileHandle.standardOutput.write(line + Data("\n".utf8)) }
+        case .text:
+            if prefix {
+                print("index \(change.index):")
+                for pair in change.pairs {
+                    print("  \(pair.key) = \(Data(base64Encoded: pair.value).map { String(decoding: $0, as: UTF8.self) } ?? "")")
+                }
+            } else {
+                FileHandle.standardOutput.write((change.pairs.first.flatMap { Data(base64Encoded: $0.value) } ?? Data()) + Data("\n".utf8))
+            }
         }
     }
 }

@@ -68,4 +68,24 @@ struct KeyValueStoreTests {
         try copy.restore([])
         #expect(copy.list(prefix: "").isEmpty)
     }
+
+    @Test("a watch index is the newest modify index of what was read, or the last delete if newer; it survives a snapshot")
+    func watchIndex() throws {
+        let store = KeyValueStore()
+        _ = apply(store, KeyValueStore.put("app/a", [1]), at: 1)
+        _ = apply(store, KeyValueStore.put("app/b", [2]), at: 2)
+        _ = apply(store, KeyValueStore.put("other", [3]), at: 3)
+        #expect(store.watchIndex(of: store.list(prefix: "app/")) == 2)
+        #expect(store.watchIndex(of: [store.get("app/a")!]) == 1)
+        #expect(store.watchIndex(of: []) == 0)
+        // Deleting a key moves every watch (deletes are not kept per key) ...
+        _ = apply(store, KeyValueStore.delete("app/b"), at: 4)
+        #expect(store.watchIndex(of: store.list(prefix: "app/")) == 4)
+        // ... but deleting a key that does not exist changes nothing, so it moves none.
+        _ = apply(store, KeyValueStore.delete("never"), at: 5)
+        #expect(store.watchIndex(of: store.list(prefix: "app/")) == 4)
+        let copy = KeyValueStore()
+        try copy.restore(store.snapshot())
+        #expect(copy.watchIndex(of: copy.list(prefix: "app/")) == 4)
+    }
 }

@@ -35,6 +35,10 @@ struct LeadershipProcessTests {
         let peers = try await AdminClient(socketPath: cluster.socket(1)).get("/v1/raft/peers", as: AdminAPI.RaftPeers.self)
         #expect(peers.peers.filter { $0.role == "voter" }.count == 3)
         #expect(peers.peers.filter { $0.role == "client" }.count == 1)
+        for peer in peers.peers where peer.role == "voter" {
+            // The leader has heard from each follower since its election, and has no contact with itself.
+            #expect((peer.id == peers.leader) == (peer.lastContactMilliseconds == nil), "last contact of \(peer.name)")
+        }
         let client = try #require((1...4).first { i in peers.peers.contains { $0.name == cluster.name(i) && $0.role == "client" } })
         #expect(await cluster.leader(seenBy: client)?.role == "client")
 
@@ -46,6 +50,23 @@ struct LeadershipProcessTests {
             #expect(await value("app/config", seenBy: i, in: cluster) == "one", "agent \(i) reads the follower's write")
             #expect(await value("app/client", seenBy: i, in: cluster) == "two", "agent \(i) reads the client's write")
         }
+
+        // A watch through the client (a blocking read it forwards): it answers once the key
+        // changes after the index it names, with the new value, not before.
+        let watcher = AdminClient(socketPath: cluster.socket(client))
+        #expect(try await put("app/watched", "before", via: follower, in: cluster).status == 200)
+        let seen = try await watcher.get("/v1/kv/app/watched", header: AdminAPI.indexHeaderName)
+        let seenIndex = try #require(seen.header.flatMap(UInt64.init), "a read carries its index")
+        async let watched = watcher.get("/v1/kv/app/watched?index=\(seenIndex)&wait=30s", header: AdminAPI.indexHeaderName)
+        try await Task.sleep(for: .milliseconds(300))  // the watch is waiting by now (if not, it still sees the write)
+        #expect(try await put("app/watched", "after", via: follower, in: cluster).status == 200)
+        let change = try await watched
+        let changedIndex = try #require(change.header.flatMap(UInt64.init), "a watch's answer carries its index")
+        #expect(change.status == 200 && changedIndex > seenIndex)
+        #expect(try JSONDecoder().decode(AdminAPI.KVPair.self, from: Data(change.body)).value == Data("after".utf8).base64EncodedString())
+        // With nothing changing, the watch answers what is there once its wait is over.
+        let quiet = try await watcher.get("/v1/kv/app/watched?index=\(changedIndex)&wait=200ms", header: AdminAPI.indexHeaderName)
+        #expect(quiet.status == 200 && quiet.header == String(changedIndex))
 
         _ = try await cluster.agents[leaderIndex]!.stop(signal: SIGKILL)
         let survivors = (1...4).filter { $0 != leaderIndex }
@@ -88,6 +109,10 @@ struct LeadershipProcessTests {
         #expect(tooBig == 413)
         let (badCas, _) = try await admin.put("/v1/kv/x?cas=abc", body: [])
         #expect(badCas == 400)
+        let (badWait, badWaitBody) = try await admin.request(.GET, "/v1/kv/x?index=1&wait=soon")
+        #expect(badWait == 400 && message(badWaitBody).contains("wait must be a duration"))
+        let (badIndex, _) = try await admin.request(.GET, "/v1/kv?prefix=x&index=-1")
+        #expect(badIndex == 400)
 
         let created = try await put("x", "1", via: 2, in: cluster, query: "?cas=0")
         #expect(created.status == 200)

@@ -160,4 +160,20 @@ struct ReplicationTests {
         #expect(Set(early.map(\.to)) == [Fixture.id(2), Fixture.id(3)] && early.allSatisfy { if case .append = $0.kind { true } else { false } })
         #expect(ready.messagesAfterPersisting.isEmpty)
     }
+
+    @Test("the leader reports how many ticks ago it last heard from each follower")
+    func lastContact() {
+        var cluster = Cluster(count: 3, voters: [1, 2, 3])
+        cluster.elect(1)
+        #expect(cluster[1].followers[Fixture.id(2)]?.ticksSinceContact == 0)
+        cluster.isolate([3])
+        for _ in 0..<3 {
+            cluster.tick(1)
+            cluster.stabilize()
+        }
+        cluster.tick(1)
+        // Node 2 answered every heartbeat but this tick's (not delivered yet); node 3 none for four ticks.
+        #expect(cluster[1].followers[Fixture.id(2)]?.ticksSinceContact == 1)
+        #expect(cluster[1].followers[Fixture.id(3)]?.ticksSinceContact == 4)
+    }
 }

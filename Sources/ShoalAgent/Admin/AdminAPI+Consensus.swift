@@ -1,4 +1,8 @@
 extension AdminAPI {
+    /// The response header of every `/v1/kv` read: the read's index, to pass back as `?index=`
+    /// for a blocking read that answers once what was read changes.
+    public static let indexHeaderName = "X-Shoal-Index"
+
     /// `GET /v1/leader`: the cluster's leader as this agent knows it.
     public struct Leader: Codable, Sendable, Equatable {
         /// The leader's hex node id.
@@ -26,6 +30,9 @@ extension AdminAPI {
             public var matchIndex: UInt64?
             /// Heard from within the leader's last election timeout.
             public var recentlyActive: Bool?
+            /// Milliseconds since the leader last heard from it (a follower the leader has heard
+            /// from since its election).
+            public var lastContactMilliseconds: UInt64?
         }
 
         public var leader: String

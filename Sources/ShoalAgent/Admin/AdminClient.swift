@@ -39,6 +39,21 @@ public struct AdminClient: Sendable {
         return (status, collected)
     }
 
+    /// The status, the value of header `name` (nil if absent) and the whole body of `GET path`
+    /// (a key-value read and its `X-Shoal-Index`).
+    public func get(_ path: String, header name: String) async throws(AdminClientError) -> (status: Int, header: String?, body: [UInt8]) {
+        var status = 0
+        var header: String?
+        var collected: [UInt8] = []
+        try await exchange(.GET, path, body: []) { head in
+            status = Int(head.status.code)
+            header = head.headers[name].first
+        } onChunk: { chunk in
+            collected.append(contentsOf: chunk)
+        }
+        return (status, header, collected)
+    }
+
     /// `PUT path` with a raw body (a key's value), for callers that do not speak NIO's types.
     public func put(_ path: String, body: [UInt8]) async throws(AdminClientError) -> (status: Int, body: [UInt8]) {
         try await request(.PUT, path, body: body)
@@ -74,6 +89,20 @@ public struct AdminClient: Sendable {
         _ method: HTTPMethod, _ path: String, body: [UInt8] = [],
         onChunk: (_ status: Int, _ chunk: [UInt8]) async throws -> Void
     ) async throws(AdminClientError) {
+        var status = 0
+        try await exchange(method, path, body: body) { head in
+            status = Int(head.status.code)
+            try await onChunk(status, [])
+        } onChunk: { chunk in
+            try await onChunk(status, chunk)
+        }
+    }
+
+    /// Sends `method path`; `onHead` gets the response head, `onChunk` each body chunk as it arrives.
+    private func exchange(
+        _ method: HTTPMethod, _ path: String, body: [UInt8],
+        onHead: (HTTPResponseHead) async throws -> Void, onChunk: ([UInt8]) async throws -> Void
+    ) async throws(AdminClientError) {
         let channel: NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>
         do {
             channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -97,13 +126,10 @@ public struct AdminClient: Sendable {
                 try await outbound.write(.head(HTTPRequestHead(version: .http1_1, method: method, uri: path, headers: headers)))
                 if !body.isEmpty { try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: body)))) }
                 try await outbound.write(.end(nil))
-                var status = 0
                 for try await part in inbound {
                     switch part {
-                    case .head(let head):
-                        status = Int(head.status.code)
-                        try await onChunk(status, [])
-                    case .body(let buffer): try await onChunk(status, Array(buffer.readableBytesView))
+                    case .head(let head): try await onHead(head)
+                    case .body(let buffer): try await onChunk(Array(buffer.readableBytesView))
                     case .end: return
                     }
                 }

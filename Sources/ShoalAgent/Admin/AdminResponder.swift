@@ -52,7 +52,9 @@ struct AdminResponder: Sendable {
 
     private func routed(_ request: Request, context: BasicRequestContext) async -> Response {
         let router = self.router
-        let limit = limits.requestTimeout
+        // A watch (a blocking key-value read, `?index=`) waits up to its own bound on top.
+        let watching = request.uri.path.hasPrefix("/v1/kv") && request.uri.queryParameters["index"] != nil
+        let limit = limits.requestTimeout + (watching ? KVWatch.maximumWait : .zero)
         do {
             return try await withThrowingTaskGroup(of: Response?.self) { group in
                 group.addTask { try await router.respond(to: request, context: context) }

@@ -28,10 +28,11 @@ extension AdminRouter {
             var rows = peers.peers.map { peer in
                 AdminAPI.RaftPeers.Peer(
                     id: Hex.encode(peer.id), name: ReplicaID(bytes: [UInt8](peer.id)).flatMap { consensus.addresses.name(of: $0) } ?? "",
-                    role: peer.role, matchIndex: peer.matchIndex, recentlyActive: peer.recentlyActive)
+                    role: peer.role, matchIndex: peer.matchIndex, recentlyActive: peer.recentlyActive,
+                    lastContactMilliseconds: peer.hasLastContactMs ? peer.lastContactMs : nil)
             }
             for member in await membership.members() where member.status == "alive" && !inGroup.contains(member.id) {
-                rows.append(AdminAPI.RaftPeers.Peer(id: member.id, name: member.name, role: "client", matchIndex: nil, recentlyActive: nil))
+                rows.append(AdminAPI.RaftPeers.Peer(id: member.id, name: member.name, role: "client", matchIndex: nil, recentlyActive: nil, lastContactMilliseconds: nil))
             }
             return AdminAPI.RaftPeers(leader: Hex.encode(peers.leader), term: peers.term, commitIndex: peers.commitIndex, peers: rows)
         }
@@ -49,27 +50,37 @@ extension AdminRouter {
             try await answer { () async throws(KVFailure) in try await consensus.transferLeadership(to: target) }
             return AdminAPI.Done(ok: true, message: "leadership is being handed to \(body.name ?? "the most up-to-date voter")")
         }
-        router.route(.get, "/v1/kv", in: &table) { request, _ -> [AdminAPI.KVPair] in
+        router.route(.get, "/v1/kv", in: &table) { request, context -> Response in
             let prefix = request.uri.queryParameters["prefix"].map(String.init) ?? ""
             let stale = request.uri.queryParameters["stale"] != nil
+            let watch = try watch(request)
             let reply = try await answer { () async throws(KVFailure) in
-                try await consensus.perform(.read(key: prefix, list: true, stale: stale))
+                try await consensus.perform(.read(key: prefix, list: true, stale: stale, watch: watch))
             }
-            return reply.pairs.map(AdminAPI.KVPair.init)
+            var response = try reply.pairs.map(AdminAPI.KVPair.init).response(from: request, context: context)
+            response.headers[AdminAPI.indexHeader] = String(reply.index)
+            return response
         }
         router.route(.get, "/v1/kv/**", in: &table) { request, context -> Response in
             let key = try kvKey(request)
             let stale = request.uri.queryParameters["stale"] != nil
+            let watch = try watch(request)
             let reply = try await answer { () async throws(KVFailure) in
-                try await consensus.perform(.read(key: key, list: false, stale: stale))
+                try await consensus.perform(.read(key: key, list: false, stale: stale, watch: watch))
             }
-            guard let pair = reply.pairs.first else { throw HTTPError(.notFound, message: "no key '\(key)'") }
+            guard let pair = reply.pairs.first else {
+                throw HTTPError(.notFound, headers: [AdminAPI.indexHeader: String(reply.index)], message: "no key '\(key)'")
+            }
+            var response: Response
             if request.uri.queryParameters["raw"] != nil {
-                return Response(
+                response = Response(
                     status: .ok, headers: [.contentType: "application/octet-stream"],
                     body: ResponseBody(byteBuffer: ByteBuffer(bytes: pair.value)))
+            } else {
+                response = try AdminAPI.KVPair(pair).response(from: request, context: context)
             }
-            return try AdminAPI.KVPair(pair).response(from: request, context: context)
+            response.headers[AdminAPI.indexHeader] = String(reply.index)
+            return response
         }
         router.route(.put, "/v1/kv/**", in: &table) { request, _ -> AdminAPI.KVWrite in
             let key = try kvKey(request)
@@ -104,6 +115,31 @@ extension AdminRouter {
         return key
     }
 
+    /// `?index=N[&wait=D]`: a blocking read that answers once the read's index is past N, or
+    /// after D (default 5 minutes, at most 10); nil without `index`.
+    private static func watch(_ request: Request) throws -> KVWatch? {
+        guard let text = request.uri.queryParameters["index"] else { return nil }
+        guard let index = LogIndex(String(text)) else {
+            throw HTTPError(.badRequest, message: "index must be a log index (a non-negative integer), not '\(text)'")
+        }
+        guard let waitText = request.uri.queryParameters["wait"] else { return KVWatch(index: index, wait: KVWatch.defaultWait) }
+        guard let wait = waitDuration(String(waitText)) else {
+            throw HTTPError(.badRequest, message: "wait must be a duration such as 500ms, 30s or 5m, not '\(waitText)'")
+        }
+        return KVWatch(index: index, wait: wait)
+    }
+
+    /// `500ms`, `30s`, `5m`; nil for anything else.
+    static func waitDuration(_ text: String) -> Duration? {
+        for (unit, milliseconds) in [("ms", Int64(1)), ("s", 1_000), ("m", 60_000)] where text.hasSuffix(unit) {
+            let digits = text.dropLast(unit.count)
+            guard !digits.isEmpty, digits.allSatisfy(\.isASCII), let count = Int64(digits), count >= 0 else { return nil }
+            let (total, overflow) = count.multipliedReportingOverflow(by: milliseconds)
+            return overflow ? nil : .milliseconds(total)
+        }
+        return nil
+    }
+
     /// `?cas=N`: the modify index a write must match (0: the key must not exist).
     private static func casIndex(_ request: Request) throws -> LogIndex? {
         guard let text = request.uri.queryParameters["cas"] else { return nil }
@@ -126,6 +162,10 @@ extension AdminRouter {
             }
         }
     }
+}
+
+extension AdminAPI {
+    static let indexHeader = HTTPFields.Element.Name(AdminAPI.indexHeaderName)!
 }
 
 extension AdminAPI.KVPair {

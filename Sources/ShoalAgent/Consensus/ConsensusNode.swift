@@ -1,4 +1,5 @@
 import Logging
+import Synchronization
 import ShoalConsensus
 
 /// What a replica's committed entries are applied to. Owned by one `ConsensusNode`, which is
@@ -33,6 +34,62 @@ enum ProposalError: Error, Equatable, Sendable, CustomStringConvertible {
         case .readInterrupted: "the leader changed during the read; retry"
         case .stopped(let reason): "this replica has stopped: \(reason)"
         }
+    }
+}
+
+/// Continuations waiting for a replica's applied index, behind a lock rather than the replica's
+/// actor, so that a cancelled wait (its watch timed out) is released at once, even before it was
+/// added.
+final class ApplyWaiters: Sendable {
+    private struct State {
+        var nextID: UInt64 = 0
+        var waiting: [(id: UInt64, after: LogIndex, continuation: CheckedContinuation<Void, Never>)] = []
+        var cancelled: Set<UInt64> = []
+    }
+
+    private let state = Mutex(State())
+
+    func newID() -> UInt64 {
+        state.withLock { state in
+            defer { state.nextID += 1 }
+            return state.nextID
+        }
+    }
+
+    /// Waits `continuation` until the applied index passes `after`; resumed at once if `id` was cancelled already.
+    func add(_ id: UInt64, after: LogIndex, _ continuation: CheckedContinuation<Void, Never>) {
+        let cancelled = state.withLock { state -> Bool in
+            if state.cancelled.remove(id) != nil { return true }
+            state.waiting.append((id, after, continuation))
+            return false
+        }
+        if cancelled { continuation.resume() }
+    }
+
+    func cancel(_ id: UInt64) {
+        let found = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            guard let position = state.waiting.firstIndex(where: { $0.id == id }) else {
+                state.cancelled.insert(id)
+                return nil
+            }
+            return state.waiting.remove(at: position).continuation
+        }
+        found?.resume()
+    }
+
+    /// Resumes every waiter whose index `done` says is passed.
+    func wake(_ done: (LogIndex) -> Bool) {
+        let ready = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            guard !state.waiting.isEmpty else { return [] }
+            var ready: [CheckedContinuation<Void, Never>] = []
+            state.waiting.removeAll { waiter in
+                guard done(waiter.after) else { return false }
+                ready.append(waiter.continuation)
+                return true
+            }
+            return ready
+        }
+        for continuation in ready { continuation.resume() }
     }
 }
 
@@ -261,7 +318,10 @@ actor ConsensusNode<Machine: ReplicatedStateMachine> {
                 }
             }
             for entry in ready.committedEntries { apply(entry) }
-            if !ready.committedEntries.isEmpty { compactIfDue() }
+            if !ready.committedEntries.isEmpty || ready.snapshot != nil {
+                compactIfDue()
+                wakeApplyWaiters()
+            }
             for state in ready.readStates {
                 guard let context = Self.context(state.context), let waiter = reads.removeValue(forKey: context) else { continue }
                 confirmedReads.append((state.index, waiter))
@@ -339,6 +399,30 @@ actor ConsensusNode<Machine: ReplicatedStateMachine> {
         proposals = [:]
         reads = [:]
         confirmedReads = []
+        applyWaiters.wake { _ in true }
+    }
+
+    /// Calls waiting for the applied index to pass theirs (watches).
+    private nonisolated let applyWaiters = ApplyWaiters()
+
+    /// Returns once this replica has applied past `index` (at once if it has, or if it
+    /// stopped), or when the calling task is cancelled (a watch's wait ran out).
+    func waitForApplied(past index: LogIndex) async {
+        if raft.appliedIndex > index || stopped != nil { return }
+        let waiters = applyWaiters
+        let id = waiters.newID()
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                waiters.add(id, after: index, continuation)
+            }
+        } onCancel: {
+            waiters.cancel(id)
+        }
+    }
+
+    private func wakeApplyWaiters() {
+        let applied = raft.appliedIndex
+        applyWaiters.wake { $0 < applied }
     }
 
     private static func bytes(_ context: UInt64) -> [UInt8] { (0..<8).map { UInt8(truncatingIfNeeded: context >> (8 * (7 - $0))) } }

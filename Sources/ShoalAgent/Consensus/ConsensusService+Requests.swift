@@ -9,17 +9,40 @@ import Synchronization
 enum KVRequest: Sendable {
     case put(key: String, value: [UInt8], cas: LogIndex?)
     case delete(key: String, cas: LogIndex?)
-    /// One key, or (`list`) every key starting with it.
-    case read(key: String, list: Bool, stale: Bool)
+    /// One key, or (`list`) every key starting with it; with `watch`, a blocking read.
+    case read(key: String, list: Bool, stale: Bool, watch: KVWatch? = nil)
 
     var isWrite: Bool {
         if case .read = self { return false }
         return true
     }
+
+    var watch: KVWatch? {
+        if case .read(_, _, _, let watch) = self { return watch }
+        return nil
+    }
 }
 
-/// What a key-value request returns: the index it committed at (a write) or the applied index
-/// it read at, and the pairs read.
+/// A blocking read (Consul's blocking queries; how an agent follows keys that concern it): the
+/// read answers once its watch index (`KeyValueStore.watchIndex`) is past `index`, or after
+/// `wait` with what is there then.
+struct KVWatch: Sendable, Equatable {
+    var index: LogIndex
+    var wait: Duration
+
+    /// The longest a watch may wait (Consul's: 10 minutes); a longer `wait` is cut to it.
+    static let maximumWait = Duration.seconds(600)
+    /// The wait when a watch gives an index but no wait (Consul's: 5 minutes).
+    static let defaultWait = Duration.seconds(300)
+
+    init(index: LogIndex, wait: Duration) {
+        self.index = index
+        self.wait = min(max(wait, .zero), Self.maximumWait)
+    }
+}
+
+/// What a key-value request returns: the index it committed at (a write) or a read's watch
+/// index (`KeyValueStore.watchIndex`), and the pairs read.
 struct KVReply: Sendable, Equatable {
     var index: LogIndex
     var pairs: [KeyValueStore.Pair]
@@ -59,7 +82,7 @@ extension ConsensusService {
     /// leader up to the request deadline.
     func perform(_ request: KVRequest) async throws(KVFailure) -> KVReply {
         try Self.validate(request)
-        let deadline = clock.elapsed() + settings.requestDeadline
+        let deadline = clock.elapsed() + settings.requestDeadline + (request.watch?.wait ?? .zero)
         var lastProblem = "no leader is known"
         while clock.elapsed() < deadline {
             do throws(Retry) {
@@ -92,7 +115,7 @@ extension ConsensusService {
             if let problem = KeyValueStore.problem(key: key) ?? KeyValueStore.problem(value: value) { throw .invalid(problem) }
         case .delete(let key, _):
             if let problem = KeyValueStore.problem(key: key) { throw .invalid(problem) }
-        case .read(let key, let list, _):
+        case .read(let key, let list, _, _):
             if !list, let problem = KeyValueStore.problem(key: key) { throw .invalid(problem) }
             if key.utf8.count > KeyValueStore.maximumKeyBytes { throw .invalid("the prefix is over \(KeyValueStore.maximumKeyBytes) bytes") }
         }
@@ -105,14 +128,34 @@ extension ConsensusService {
             return try await write(KeyValueStore.put(key, value, cas: cas), on: node)
         case .delete(let key, let cas):
             return try await write(KeyValueStore.delete(key, cas: cas), on: node)
-        case .read(let key, let list, let stale):
+        case .read(let key, let list, let stale, let watch):
+            let read: @Sendable (KeyValueStore) -> KVReply = { machine in
+                let pairs = list ? machine.list(prefix: key) : machine.get(key).map { [$0] } ?? []
+                return KVReply(index: machine.watchIndex(of: pairs), pairs: pairs)
+            }
+            var reply: KVReply
             do {
-                return try await node.read(stale ? .stale : .linearizable) { machine in
-                    KVReply(index: 0, pairs: list ? machine.list(prefix: key) : machine.get(key).map { [$0] } ?? [])
-                }
+                reply = try await node.read(stale ? .stale : .linearizable, read)
             } catch {
                 throw Retry(reason: "\(error)")
             }
+            // Index 0 asks for the current state (Consul's blocking queries do the same).
+            guard let watch, watch.index > 0 else { return reply }
+            // A watch: after the first (linearizable) read, each entry applied here may move
+            // the index; the waits end with the watch's own time.
+            let deadline = clock.elapsed() + watch.wait
+            while reply.index <= watch.index {
+                let remaining = deadline - clock.elapsed()
+                guard remaining > .zero else { break }
+                let applied = await node.appliedIndex
+                _ = try? await withTimeout(remaining, clock: clock.clock) { await node.waitForApplied(past: applied) }
+                do {
+                    reply = try await node.read(.stale, read)
+                } catch {
+                    throw Retry(reason: "\(error)")
+                }
+            }
+            return reply
         }
     }
 
@@ -149,7 +192,8 @@ extension ConsensusService {
         let sent = SentFlag()
         let response: Shoal_Wire_V1_LeaderResponse
         do {
-            response = try await call(target, request.wire, timeout: settings.requestDeadline) { sent.set() }
+            let timeout = settings.requestDeadline + (request.watch?.wait ?? .zero)
+            response = try await call(target, request.wire, timeout: timeout) { sent.set() }
         } catch {
             if knownLeader == target { knownLeader = nil }
             if sent.isSet, request.isWrite { throw Retry.final(.indeterminate("\(addresses.name(of: target) ?? "the leader") went away")) }
@@ -271,7 +315,9 @@ extension KVRequest {
         switch request.op {
         case .put(let put)?: self = .put(key: put.key, value: [UInt8](put.value), cas: put.compare ? put.cas : nil)
         case .delete(let delete)?: self = .delete(key: delete.key, cas: delete.compare ? delete.cas : nil)
-        case .read(let read)?: self = .read(key: read.key, list: read.list, stale: false)
+        case .read(let read)?:
+            let watch = read.waitMs > 0 ? KVWatch(index: read.watchIndex, wait: .milliseconds(Int64(clamping: read.waitMs))) : nil
+            self = .read(key: read.key, list: read.list, stale: false, watch: watch)
         default: return nil
         }
     }
@@ -292,10 +338,14 @@ extension KVRequest {
                 $0.compare = cas != nil
                 $0.cas = cas ?? 0
             }
-        case .read(let key, let list, _):
+        case .read(let key, let list, _, let watch):
             request.read = .with {
                 $0.key = key
                 $0.list = list
+                if let watch {
+                    $0.watchIndex = watch.index
+                    $0.waitMs = UInt64(max(1, watch.wait / .milliseconds(1)))
+                }
             }
         }
         return request

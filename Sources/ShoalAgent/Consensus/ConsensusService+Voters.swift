@@ -83,6 +83,9 @@ extension ConsensusService {
                 $0.role = configuration.isVoter(id) ? "voter" : "standby"
                 $0.matchIndex = id == myself ? status.commitIndex : followers[id]?.match ?? 0
                 $0.recentlyActive = id == myself || followers[id]?.recentlyActive == true
+                if let ticks = followers[id]?.ticksSinceContact {
+                    $0.lastContactMs = UInt64((settings.tickInterval * Int(ticks)) / .milliseconds(1))
+                }
             })
         }
         return peers

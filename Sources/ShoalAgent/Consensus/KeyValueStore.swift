@@ -38,6 +38,8 @@ final class KeyValueStore: ReplicatedStateMachine {
     static let maximumValueBytes = 512 << 10
 
     private var pairs: [String: Pair] = [:]
+    /// The index of the last delete that removed a key (0: none yet).
+    private(set) var lastDeleteIndex: LogIndex = 0
 
     /// The command that writes `value` at `key`, only if its modify index is `cas` when given
     /// (0: only if the key does not exist).
@@ -90,7 +92,10 @@ final class KeyValueStore: ReplicatedStateMachine {
             if let problem = Self.problem(key: delete.key) { return .invalid(problem) }
             let existing = pairs[delete.key]
             if delete.compare, delete.cas != (existing?.modifyIndex ?? 0) || existing == nil { return .casFailed(current: existing?.modifyIndex) }
-            pairs[delete.key] = nil
+            if existing != nil {
+                pairs[delete.key] = nil
+                lastDeleteIndex = entry.index
+            }
             return .deleted(index: entry.index)
         case nil:
             return .invalid("a key-value command with no operation")
@@ -105,6 +110,14 @@ final class KeyValueStore: ReplicatedStateMachine {
         pairs.values.filter { $0.key.hasPrefix(prefix) }.sorted { $0.key < $1.key }
     }
 
+    /// What a watch on `pairs` (a read of one key or of a prefix) compares: the newest modify
+    /// index among them, or the last delete if that is newer. Deletes are not kept per key, so
+    /// a delete elsewhere also moves it (a watch then wakes to the same pairs under a new index,
+    /// as Consul's blocking queries may).
+    func watchIndex(of pairs: [Pair]) -> LogIndex {
+        max(lastDeleteIndex, pairs.map(\.modifyIndex).max() ?? 0)
+    }
+
     func snapshot() -> [UInt8] {
         var snapshot = Shoal_Wire_V1_KVSnapshot()
         snapshot.pairs = list(prefix: "").map { pair in
@@ -115,12 +128,14 @@ final class KeyValueStore: ReplicatedStateMachine {
                 $0.modifyIndex = pair.modifyIndex
             }
         }
+        snapshot.lastDeleteIndex = lastDeleteIndex
         return try! snapshot.serializedBytes()
     }
 
     func restore(_ bytes: [UInt8]) throws {
         guard !bytes.isEmpty else {
             pairs = [:]
+            lastDeleteIndex = 0
             return
         }
         let snapshot: Shoal_Wire_V1_KVSnapshot
@@ -136,5 +151,6 @@ final class KeyValueStore: ReplicatedStateMachine {
             restored[pair.key] = Pair(key: pair.key, value: [UInt8](pair.value), createIndex: pair.createIndex, modifyIndex: pair.modifyIndex)
         }
         pairs = restored
+        lastDeleteIndex = snapshot.lastDeleteIndex
     }
 }

@@ -127,6 +127,12 @@ public nonisolated struct Shoal_Wire_V1_KVRead: Sendable {
   /// true: every key starting with `key`.
   public var list: Bool = false
 
+  /// A blocking read (a watch): answer once the key's (or prefix's) index is past
+  /// `watch_index`, or after `wait_ms` with what is there then. wait_ms 0: answer at once.
+  public var watchIndex: UInt64 = 0
+
+  public var waitMs: UInt64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -266,9 +272,22 @@ public nonisolated struct Shoal_Wire_V1_RaftPeers: Sendable {
 
     public var recentlyActive: Bool = false
 
+    /// Milliseconds since the leader last heard from it; absent for the leader itself and for a
+    /// replica not heard from since this leader was elected.
+    public var lastContactMs: UInt64 {
+      get {_lastContactMs ?? 0}
+      set {_lastContactMs = newValue}
+    }
+    /// Returns true if `lastContactMs` has been explicitly set.
+    public var hasLastContactMs: Bool {self._lastContactMs != nil}
+    /// Clears the value of `lastContactMs`. Subsequent reads from it will return its default value.
+    public mutating func clearLastContactMs() {self._lastContactMs = nil}
+
     public var unknownFields = SwiftProtobuf.UnknownStorage()
 
     public init() {}
+
+    fileprivate var _lastContactMs: UInt64? = nil
   }
 
   public init() {}
@@ -279,7 +298,7 @@ public nonisolated struct Shoal_Wire_V1_KVResult: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// The index the write committed at, or the applied index a read saw.
+  /// The index the write committed at, or a read's watch index (the newest change to what it read).
   public var index: UInt64 = 0
 
   public var pairs: [Shoal_Wire_V1_KVPair] = []
@@ -557,7 +576,7 @@ nonisolated extension Shoal_Wire_V1_BootstrapAnswer.State: SwiftProtobuf._ProtoN
 
 nonisolated extension Shoal_Wire_V1_KVRead: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".KVRead"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}key\0\u{1}list\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}key\0\u{1}list\0\u{3}watch_index\0\u{3}wait_ms\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -567,6 +586,8 @@ nonisolated extension Shoal_Wire_V1_KVRead: SwiftProtobuf.Message, SwiftProtobuf
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularStringField(value: &self.key) }()
       case 2: try { try decoder.decodeSingularBoolField(value: &self.list) }()
+      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.watchIndex) }()
+      case 4: try { try decoder.decodeSingularUInt64Field(value: &self.waitMs) }()
       default: break
       }
     }
@@ -579,12 +600,20 @@ nonisolated extension Shoal_Wire_V1_KVRead: SwiftProtobuf.Message, SwiftProtobuf
     if self.list != false {
       try visitor.visitSingularBoolField(value: self.list, fieldNumber: 2)
     }
+    if self.watchIndex != 0 {
+      try visitor.visitSingularUInt64Field(value: self.watchIndex, fieldNumber: 3)
+    }
+    if self.waitMs != 0 {
+      try visitor.visitSingularUInt64Field(value: self.waitMs, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Shoal_Wire_V1_KVRead, rhs: Shoal_Wire_V1_KVRead) -> Bool {
     if lhs.key != rhs.key {return false}
     if lhs.list != rhs.list {return false}
+    if lhs.watchIndex != rhs.watchIndex {return false}
+    if lhs.waitMs != rhs.waitMs {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -843,7 +872,7 @@ nonisolated extension Shoal_Wire_V1_RaftPeers: SwiftProtobuf.Message, SwiftProto
 
 nonisolated extension Shoal_Wire_V1_RaftPeers.Peer: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = Shoal_Wire_V1_RaftPeers.protoMessageName + ".Peer"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}role\0\u{3}match_index\0\u{3}recently_active\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}role\0\u{3}match_index\0\u{3}recently_active\0\u{3}last_contact_ms\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -855,12 +884,17 @@ nonisolated extension Shoal_Wire_V1_RaftPeers.Peer: SwiftProtobuf.Message, Swift
       case 2: try { try decoder.decodeSingularStringField(value: &self.role) }()
       case 3: try { try decoder.decodeSingularUInt64Field(value: &self.matchIndex) }()
       case 4: try { try decoder.decodeSingularBoolField(value: &self.recentlyActive) }()
+      case 5: try { try decoder.decodeSingularUInt64Field(value: &self._lastContactMs) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
     if !self.id.isEmpty {
       try visitor.visitSingularBytesField(value: self.id, fieldNumber: 1)
     }
@@ -873,6 +907,9 @@ nonisolated extension Shoal_Wire_V1_RaftPeers.Peer: SwiftProtobuf.Message, Swift
     if self.recentlyActive != false {
       try visitor.visitSingularBoolField(value: self.recentlyActive, fieldNumber: 4)
     }
+    try { if let v = self._lastContactMs {
+      try visitor.visitSingularUInt64Field(value: v, fieldNumber: 5)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -881,6 +918,7 @@ nonisolated extension Shoal_Wire_V1_RaftPeers.Peer: SwiftProtobuf.Message, Swift
     if lhs.role != rhs.role {return false}
     if lhs.matchIndex != rhs.matchIndex {return false}
     if lhs.recentlyActive != rhs.recentlyActive {return false}
+    if lhs._lastContactMs != rhs._lastContactMs {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

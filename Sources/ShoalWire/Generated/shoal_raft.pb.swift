@@ -429,6 +429,10 @@ public nonisolated struct Shoal_Wire_V1_KVSnapshot: Sendable {
 
   public var pairs: [Shoal_Wire_V1_KVPair] = []
 
+  /// The index of the last delete that removed a key (what a watch compares with the pairs'
+  /// modify indexes).
+  public var lastDeleteIndex: UInt64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1303,7 +1307,7 @@ nonisolated extension Shoal_Wire_V1_KVPair: SwiftProtobuf.Message, SwiftProtobuf
 
 nonisolated extension Shoal_Wire_V1_KVSnapshot: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".KVSnapshot"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}pairs\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}pairs\0\u{3}last_delete_index\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1312,6 +1316,7 @@ nonisolated extension Shoal_Wire_V1_KVSnapshot: SwiftProtobuf.Message, SwiftProt
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeRepeatedMessageField(value: &self.pairs) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.lastDeleteIndex) }()
       default: break
       }
     }
@@ -1321,11 +1326,15 @@ nonisolated extension Shoal_Wire_V1_KVSnapshot: SwiftProtobuf.Message, SwiftProt
     if !self.pairs.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.pairs, fieldNumber: 1)
     }
+    if self.lastDeleteIndex != 0 {
+      try visitor.visitSingularUInt64Field(value: self.lastDeleteIndex, fieldNumber: 2)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Shoal_Wire_V1_KVSnapshot, rhs: Shoal_Wire_V1_KVSnapshot) -> Bool {
     if lhs.pairs != rhs.pairs {return false}
+    if lhs.lastDeleteIndex != rhs.lastDeleteIndex {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
