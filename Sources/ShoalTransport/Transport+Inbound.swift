@@ -55,7 +55,7 @@ extension Transport {
             return
         }
         handshakePending = false
-        let peerKey = connection.peer.key.bytes
+        let peerKey = TransportState.InboundKey(peer: connection.peer.key.bytes, protocolName: connection.session.protocolName)
         let (handler, overPeerLimit) = state.withLock { state -> (Handler?, Bool) in
             state.pendingHandshakes -= 1
             let count = state.inboundPerPeer[peerKey, default: 0]
@@ -66,7 +66,7 @@ extension Transport {
         }
         if overPeerLimit {
             metrics.refused("peer_limit")
-            await connection.goodbye("too many connections from \(connection.peer.name)")
+            await connection.goodbye("too many \(connection.session.protocolName) connections from \(connection.peer.name)")
             return
         }
         defer {

@@ -11,7 +11,8 @@ public struct TransportConfiguration: Sendable, Equatable {
     public var maximumFrameBytes: Int = 4 << 20
     /// Connections in all, inbound and outbound; more are refused at once.
     public var maximumConnections: Int = 1_024
-    /// Inbound connections from one certified peer; outbound ones to one address and protocol.
+    /// Inbound connections from one certified peer for one protocol (so one protocol's traffic
+    /// cannot starve another's); outbound ones to one address and protocol.
     public var maximumConnectionsPerPeer: Int = 16
     /// Connections still in their handshake; more are closed unread.
     public var maximumPendingHandshakes: Int = 64

@@ -9,13 +9,20 @@ struct TransportState: Sendable {
     var idle: [PoolKey: [PeerConnection]] = [:]
     /// Live outbound connections (idle and in use) per address and protocol.
     var outbound: [PoolKey: Int] = [:]
-    /// Live inbound connections per certified peer.
-    var inboundPerPeer: [PublicKeyBytes: Int] = [:]
+    /// Live inbound connections per certified peer and protocol: a peer's traffic on one
+    /// protocol (a flood of forwarded requests) can never leave it without a connection on
+    /// another (its Raft messages).
+    var inboundPerPeer: [InboundKey: Int] = [:]
     var pendingHandshakes = 0
     var handshakesThisSecond = 0
     var connectionCount = 0
     /// Every established connection, for the idle sweep and shutdown.
     var live: [ObjectIdentifier: Tracked] = [:]
+
+    struct InboundKey: Hashable, Sendable {
+        var peer: PublicKeyBytes
+        var protocolName: ProtocolName
+    }
 
     struct Tracked: Sendable {
         let connection: PeerConnection

@@ -74,6 +74,42 @@ struct TransportTests {
         }
     }
 
+    @Test("a peer at its connection limit on one protocol can still open a connection on another (its Raft link survives a flood of requests)")
+    func perPeerLimitIsPerProtocol() async throws {
+        var configuration = TransportConfiguration()
+        configuration.maximumConnectionsPerPeer = 2
+        let metrics = TestMetrics()
+        let server = memoryTransport(
+            try TestNode(name: "server", authority: authority), network: network, address: "10.0.0.2:7946", metrics: metrics,
+            configuration: configuration)
+        server.register(.leader, handler: Self.echo)
+        server.register(.raft, handler: Self.echo)
+        let client = memoryTransport(try TestNode(name: "client", authority: authority), network: network, address: "10.0.0.1:7946")
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { await server.run() }
+            group.addTask { await client.run() }
+            defer {
+                client.shutdown()
+                server.shutdown()
+            }
+            func open(_ name: ProtocolName, seq: UInt64) async throws -> (PeerConnection, Bool) {
+                let connection = try await client.connect(to: "10.0.0.2", port: 7946, protocol: name)
+                try? await connection.send(ping(seq))  // a refused connection may be closed already
+                let answered = (try? await connection.receive(Shoal_Wire_V1_StreamPing.self).message.seq) == seq
+                return (connection, answered)
+            }
+            let (first, firstAnswered) = try await open(.leader, seq: 1)
+            let (second, secondAnswered) = try await open(.leader, seq: 2)
+            #expect(firstAnswered && secondAnswered)
+            let (third, thirdAnswered) = try await open(.leader, seq: 3)
+            #expect(!thirdAnswered, "a third leader/1 connection from the same peer is over its limit")
+            #expect(metrics.counterTotal(label: "shoal_transport_refused_total", dimensions: [("reason", "peer_limit")]) == 1)
+            let (raft, raftAnswered) = try await open(.raft, seq: 4)
+            #expect(raftAnswered, "the peer's raft/1 connection is refused because of its leader/1 connections")
+            for connection in [first, second, third, raft] { connection.close() }
+        }
+    }
+
     @Test("a node certified by another authority, speaking this cluster's id, is refused and counted")
     func strangerRefused() async throws {
         let metrics = TestMetrics()
