@@ -94,6 +94,31 @@ struct LeadershipProcessTests {
         #expect(caughtUp, "the restarted agent never caught up")
     }
 
+    @Test("a leader paused past its lease, while the others elect and take a newer write, never answers a read from its old lease")
+    func pausedLeaderServesNoStaleRead() async throws {
+        let cluster = try LocalCluster(subnet: 67)
+        #expect(try await cluster.startConverged(3))
+        for round in 0..<4 {
+            let leader = try #require(await cluster.agreedLeader([1, 2, 3]), "no leader before round \(round)")
+            let old = try #require((1...3).first { cluster.name($0) == leader.name })
+            let other = old % 3 + 1
+            #expect(try await put("paused", "old \(round)", via: old, in: cluster).status == 200)
+            let pid = cluster.agents[old]!.process.processIdentifier
+            kill(pid, SIGSTOP)
+            let accepted = await cluster.eventually(timeout: .seconds(20)) {
+                (try? await put("paused", "new \(round)", via: other, in: cluster).status) == 200
+            }
+            // The read reaches the paused leader's socket now and is read when it resumes, with
+            // the new leader's messages waiting beside it.
+            async let read = value("paused", seenBy: old, in: cluster)
+            try await Task.sleep(for: .milliseconds(200))
+            kill(pid, SIGCONT)
+            let seen = await read
+            #expect(accepted, "round \(round): the others took no write while the leader was paused")
+            #expect(seen == nil || seen == "new \(round)", "round \(round): the resumed leader answered \(seen ?? "nothing") from its expired lease")
+        }
+    }
+
     @Test("bad key-value requests get a typed 4xx and change nothing")
     func badRequests() async throws {
         let cluster = try LocalCluster(subnet: 62)

@@ -164,10 +164,11 @@ actor ConsensusNode<Machine: ReplicatedStateMachine> {
         var leaderChanges: Int
     }
 
-    /// One tick of the core's logical clock (`RaftConfig` counts timeouts in ticks).
+    /// `count` ticks of the core's logical clock (`RaftConfig` counts timeouts in ticks), then
+    /// one drain.
     @discardableResult
-    func tick() -> Status {
-        raft.tick()
+    func tick(_ count: Int = 1) -> Status {
+        for _ in 0..<max(1, count) { raft.tick() }
         drain()
         return status
     }

@@ -134,6 +134,9 @@ extension ConsensusService {
                 return KVReply(index: machine.watchIndex(of: pairs), pairs: pairs)
             }
             var reply: KVReply
+            // The lease is counted in ticks: bring them up to date first, so a leader that was
+            // paused past its lease does not answer from it (Jepsen's pause found this).
+            await catchUpTicks(node)
             do {
                 reply = try await node.read(stale ? .stale : .linearizable, read)
             } catch {

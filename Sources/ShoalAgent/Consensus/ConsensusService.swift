@@ -81,6 +81,8 @@ actor ConsensusService: Service {
     var forwardAttempt = 0
     var lastStatus: Node.Status?
     var stopping = false
+    /// The shell-clock time the replica has been ticked up to (`catchUpTicks`).
+    var tickedUpTo: Duration?
 
     init(
         myself: ReplicaID, name: String, settings: Settings, transport: Transport, membership: MembershipService, clock: ShellClock,
@@ -192,13 +194,31 @@ actor ConsensusService: Service {
         while !Task.isCancelled, !stopping {
             try? await clock.sleep(settings.tickInterval)
             if case .replica(let node) = phase {
-                let status = await node.tick()
-                record(status)
+                await catchUpTicks(node)
+            } else {
+                tickedUpTo = nil
             }
             ticks += 1
             if ticks % housekeepingTicks == 0 { await housekeeping() }
         }
     }
+
+    /// Ticks the replica once for every tick interval of the shell's clock since it last ticked
+    /// (at most `maximumCatchUpTicks` at once), so its clock follows real time: after this
+    /// process was paused (SIGSTOP, a stalled VM) or starved, a leader learns that its lease ran
+    /// out before it answers another read from it (the sleep loop alone gives one tick per wake).
+    func catchUpTicks(_ node: Node) async {
+        let now = clock.elapsed()
+        let interval = settings.tickInterval
+        let last = tickedUpTo ?? (now - interval)
+        let due = Int((now - last) / interval)
+        guard due > 0 else { return }
+        tickedUpTo = due > Self.maximumCatchUpTicks ? now : last + interval * due
+        record(await node.tick(min(due, Self.maximumCatchUpTicks)))
+    }
+
+    /// Past an election timeout and a lease, more ticks at once change nothing more.
+    static let maximumCatchUpTicks = 64
 
     private func record(_ status: Node.Status) {
         defer { lastStatus = status }
