@@ -1,4 +1,5 @@
 import ShoalConsensus
+import ShoalWire
 import Testing
 
 @testable import ShoalAgent
@@ -87,5 +88,19 @@ struct KeyValueStoreTests {
         let copy = KeyValueStore()
         try copy.restore(store.snapshot())
         #expect(copy.watchIndex(of: copy.list(prefix: "app/")) == 4)
+    }
+
+    @Test("a watch asked for over leader/1 waits at most ten minutes, whatever wait it names")
+    func watchWaitIsBounded() throws {
+        var request = Shoal_Wire_V1_LeaderRequest()
+        request.read = .with {
+            $0.key = "k"
+            $0.watchIndex = 7
+            $0.waitMs = .max
+        }
+        let watch = try #require(KVRequest(wire: request)?.watch)
+        #expect(watch.index == 7 && watch.wait == KVWatch.maximumWait)
+        request.read.waitMs = 0
+        #expect(KVRequest(wire: request)?.watch == nil, "wait 0 is a plain read")
     }
 }

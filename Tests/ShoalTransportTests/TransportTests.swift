@@ -29,10 +29,13 @@ struct TransportTests {
     /// Runs `body` with a client and a server transport, both running, then shuts them down.
     func withPair(
         serverMetrics: TestMetrics = TestMetrics(), clientNode: TestNode? = nil,
+        serverConfiguration: TransportConfiguration = TransportConfiguration(), serving protocols: [ProtocolName] = [.membership],
         _ body: (_ client: Transport, _ server: Transport) async throws -> Void
     ) async throws {
-        let server = memoryTransport(try TestNode(name: "server", authority: authority), network: network, address: "10.0.0.2:7946", metrics: serverMetrics)
-        server.register(.membership, handler: Self.echo)
+        let server = memoryTransport(
+            try TestNode(name: "server", authority: authority), network: network, address: "10.0.0.2:7946", metrics: serverMetrics,
+            configuration: serverConfiguration)
+        for name in protocols { server.register(name, handler: Self.echo) }
         let client = memoryTransport(try clientNode ?? TestNode(name: "client", authority: authority), network: network, address: "10.0.0.1:7946")
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { await server.run() }
@@ -79,19 +82,7 @@ struct TransportTests {
         var configuration = TransportConfiguration()
         configuration.maximumConnectionsPerPeer = 2
         let metrics = TestMetrics()
-        let server = memoryTransport(
-            try TestNode(name: "server", authority: authority), network: network, address: "10.0.0.2:7946", metrics: metrics,
-            configuration: configuration)
-        server.register(.leader, handler: Self.echo)
-        server.register(.raft, handler: Self.echo)
-        let client = memoryTransport(try TestNode(name: "client", authority: authority), network: network, address: "10.0.0.1:7946")
-        try await withThrowingDiscardingTaskGroup { group in
-            group.addTask { await server.run() }
-            group.addTask { await client.run() }
-            defer {
-                client.shutdown()
-                server.shutdown()
-            }
+        try await withPair(serverMetrics: metrics, serverConfiguration: configuration, serving: [.leader, .raft]) { client, _ in
             func open(_ name: ProtocolName, seq: UInt64) async throws -> (PeerConnection, Bool) {
                 let connection = try await client.connect(to: "10.0.0.2", port: 7946, protocol: name)
                 try? await connection.send(ping(seq))  // a refused connection may be closed already
@@ -106,6 +97,11 @@ struct TransportTests {
             #expect(metrics.counterTotal(label: "shoal_transport_refused_total", dimensions: [("reason", "peer_limit")]) == 1)
             let (raft, raftAnswered) = try await open(.raft, seq: 4)
             #expect(raftAnswered, "the peer's raft/1 connection is refused because of its leader/1 connections")
+            // A protocol this node does not serve gets no budget at all: a peer's connections
+            // stay bounded by the limit times the protocols served.
+            let unserved = try? await open(.membership, seq: 5)
+            #expect(unserved?.1 != true, "a connection for a protocol nobody serves was answered")
+            unserved?.0.close()
             for connection in [first, second, third, raft] { connection.close() }
         }
     }
