@@ -47,6 +47,8 @@ let package = Package(
             providers: [.apt(["libzstd-dev"])]),
         // glibc's malloc.h, for mallopt (AllocatorTuning).
         .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
+        // syncfs(2), which glibc declares only under _GNU_SOURCE (Sources/CLinux/shim.h).
+        .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
         // BoringSSL's AEAD calls, as swift-crypto links them (Sources/CBoringAEAD/shim.h).
         .systemLibrary(name: "CBoringAEAD", path: "Sources/CBoringAEAD"),
         .target(name: "ShoalCrypto", dependencies: ["CSodium"], swiftSettings: strict),
@@ -108,7 +110,7 @@ let package = Package(
         .target(
             name: "ShoalAgent",
             dependencies: [
-                "ShoalCrypto", "ShoalCompression", "ShoalWire", "ShoalMembership", "ShoalTransport", "ShoalConsensus", "ShoalObjects",
+                "ShoalCrypto", "ShoalCompression", "ShoalWire", "ShoalMembership", "ShoalTransport", "ShoalConsensus", "ShoalObjects", "CLinux",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `make run`: a local cluster of three agents on loopback addresses 127.0.0.11-13,
 # sharing a throwaway cluster authority in a temporary directory. Prints
-# `shoal members` once they have converged, the leader they elect, and a key written
-# through one agent and read back through another, then stays in the foreground until
+# `shoal members` once they have converged, the leader they elect, a key written
+# through one agent and read back through another, an object put through one and read
+# back through another, then stays in the foreground until
 # Ctrl-C, which stops every agent gracefully (each leaves the cluster).
 set -euo pipefail
 binary=${1:-.build/debug/shoal}
@@ -46,6 +47,19 @@ echo "\$ shoal kv put greeting 'hello from node2'   (through node2; any agent fo
 "$binary" kv put --socket "$dir/node2.sock" greeting "hello from node2" || true
 echo "\$ shoal kv get greeting                      (read back through node3)"
 "$binary" kv get --socket "$dir/node3.sock" greeting || true
+echo
+# An object: stored through node1 (durable on two nodes, its homes), read back through node3.
+head -c 3000000 /dev/urandom > "$dir/sample.bin"
+echo "\$ shoal put sample.bin                        (3 MB through node1; prints the object id)"
+id=$("$binary" put --socket "$dir/node1.sock" "$dir/sample.bin" || true)
+echo "$id"
+if [ -n "$id" ]; then
+  echo "\$ shoal object $id"
+  "$binary" object --socket "$dir/node3.sock" "$id" || true
+  echo "\$ shoal get $id -o copy.bin              (through node3)"
+  "$binary" get --socket "$dir/node3.sock" "$id" -o "$dir/copy.bin" || true
+  cmp -s "$dir/sample.bin" "$dir/copy.bin" && echo "copy.bin is byte-identical to sample.bin" || echo "copy.bin DIFFERS"
+fi
 cat <<MSG
 
 $count agents are running (logs: $dir/node*.log). Try, from another terminal:
@@ -54,6 +68,8 @@ $count agents are running (logs: $dir/node*.log). Try, from another terminal:
   $binary info    --socket $dir/node3.sock
   $binary raft peers --socket $dir/node2.sock
   $binary kv list --socket $dir/node1.sock
+  $binary objects --socket $dir/node2.sock
+  $binary put --socket $dir/node2.sock /etc/services
   curl --unix-socket $dir/node1.sock http://localhost/v1/members
 Ctrl-C stops them.
 MSG

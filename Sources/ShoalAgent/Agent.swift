@@ -6,6 +6,7 @@ import NIOCore
 import ServiceLifecycle
 import ShoalConsensus
 import ShoalCrypto
+import ShoalMembership
 import ShoalTransport
 
 /// The shell: owns every socket, file and clock of one node and wires the pure
@@ -68,9 +69,22 @@ public struct Agent: Sendable {
             settings: consensusSettings,
             transport: transport, membership: membership, clock: clock, logger: logger,
             metrics: ConsensusMetrics(factory: metrics.factory), stored: stored)
+        let objectsDirectory = configuration.stateDirectory + "/objects"
+        let store: ChunkStore
+        do {
+            store = try ChunkStore(directory: objectsDirectory, configuration: configuration.objects.store)
+        } catch {
+            throw AgentError.stateDirectory(path: objectsDirectory, reason: error.description)
+        }
+        var objectSettings = ObjectService.Settings()
+        objectSettings.defaultFactor = configuration.objects.replicas
+        let objects = ObjectService(
+            settings: objectSettings, store: store, transport: transport, membership: membership, myself: NodeID(bytes: credentials.nodeID.bytes),
+            name: configuration.name, clock: clock, logger: logger)
         // Every subsystem plugs in here, and only here.
         let subsystems: [any AgentSubsystem] = [
             MembershipSubsystem(service: membership), ConsensusSubsystem(service: consensus, membership: membership),
+            ObjectsSubsystem(service: objects),
         ]
         for subsystem in subsystems { subsystem.registerProtocols(on: transport) }
         let state = AdminState(

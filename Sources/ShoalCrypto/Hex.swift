@@ -14,7 +14,7 @@ public enum Hex {
     }
 
     /// Decodes hex (either case); fails on odd length or any non-hex character.
-    static func decode(_ text: String, what: String) throws(CryptoError) -> [UInt8] {
+    public static func decode(_ text: String, what: String) throws(CryptoError) -> [UInt8] {
         let utf8 = Array(text.utf8)
         guard utf8.count % 2 == 0 else {
             throw .invalidEncoding(what: what, reason: "hex text has an odd number of characters (\(utf8.count))")

@@ -8,6 +8,7 @@ struct Shoal: AsyncParsableCommand {
         abstract: "A peer-to-peer cluster agent: signed SWIM gossip membership, an elected leader and a replicated key-value store, queried over an admin socket.",
         subcommands: [
             AgentCommand.self, MembersCommand.self, JoinCommand.self, LeaveCommand.self, ForceLeaveCommand.self,
-            MonitorCommand.self, LeaderCommand.self, RaftCommand.self, KVCommand.self, InfoCommand.self, VersionCommand.self, KeygenCommand.self, ClusterCommand.self,
+            MonitorCommand.self, LeaderCommand.self, RaftCommand.self, KVCommand.self, PutCommand.self, GetCommand.self, ObjectCommand.self, ObjectsCommand.self, RemoveCommand.self,
+            InfoCommand.self, VersionCommand.self, KeygenCommand.self, ClusterCommand.self,
         ])
 }

@@ -98,9 +98,24 @@ public struct AdminClient: Sendable {
         }
     }
 
+    /// What a request sends after its head.
+    enum RequestBody {
+        case bytes([UInt8])
+        /// Pieces pulled one at a time until nil, after a Content-Length header when the length is
+        /// known (chunked transfer encoding otherwise).
+        case stream(length: UInt64?, next: () async throws -> [UInt8]?)
+    }
+
     /// Sends `method path`; `onHead` gets the response head, `onChunk` each body chunk as it arrives.
     private func exchange(
         _ method: HTTPMethod, _ path: String, body: [UInt8],
+        onHead: (HTTPResponseHead) async throws -> Void, onChunk: ([UInt8]) async throws -> Void
+    ) async throws(AdminClientError) {
+        try await exchange(method, path, sending: .bytes(body), onHead: onHead, onChunk: onChunk)
+    }
+
+    private func exchange(
+        _ method: HTTPMethod, _ path: String, sending body: RequestBody,
         onHead: (HTTPResponseHead) async throws -> Void, onChunk: ([UInt8]) async throws -> Void
     ) async throws(AdminClientError) {
         let channel: NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>
@@ -119,12 +134,28 @@ public struct AdminClient: Sendable {
         do {
             try await channel.executeThenClose { inbound, outbound in
                 var headers = HTTPHeaders([("Host", "localhost"), ("User-Agent", "shoal-cli")])
-                if !body.isEmpty {
+                switch body {
+                case .bytes(let bytes) where !bytes.isEmpty:
                     headers.add(name: "Content-Type", value: "application/json")
-                    headers.add(name: "Content-Length", value: String(body.count))
+                    headers.add(name: "Content-Length", value: String(bytes.count))
+                case .bytes: break
+                case .stream(let length, _):
+                    headers.add(name: "Content-Type", value: "application/octet-stream")
+                    if let length {
+                        headers.add(name: "Content-Length", value: String(length))
+                    } else {
+                        headers.add(name: "Transfer-Encoding", value: "chunked")
+                    }
                 }
                 try await outbound.write(.head(HTTPRequestHead(version: .http1_1, method: method, uri: path, headers: headers)))
-                if !body.isEmpty { try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: body)))) }
+                switch body {
+                case .bytes(let bytes):
+                    if !bytes.isEmpty { try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: bytes)))) }
+                case .stream(_, let next):
+                    while let piece = try await next() {
+                        if !piece.isEmpty { try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: piece)))) }
+                    }
+                }
                 try await outbound.write(.end(nil))
                 for try await part in inbound {
                     switch part {
@@ -139,6 +170,37 @@ public struct AdminClient: Sendable {
             throw error
         } catch {
             throw .badResponse(Self.reason(error))
+        }
+    }
+
+    /// `method path` with a body pulled piece by piece from `next` until it answers nil (an
+    /// object's bytes: memory stays at one piece); `length` is sent as Content-Length when known.
+    /// Answers the status and the whole (JSON) answer.
+    public func upload(
+        _ method: HTTPMethod, _ path: String, length: UInt64?, next: @escaping () async throws -> [UInt8]?
+    ) async throws(AdminClientError) -> (status: Int, body: [UInt8]) {
+        var status = 0
+        var collected: [UInt8] = []
+        try await exchange(method, path, sending: .stream(length: length, next: next)) { head in
+            status = Int(head.status.code)
+        } onChunk: { chunk in
+            collected.append(contentsOf: chunk)
+        }
+        return (status, collected)
+    }
+
+    /// `method path`, with the response's status and headers handed to `onHead` before its body
+    /// is handed to `onChunk` piece by piece (an object's bytes; `HEAD` has none).
+    public func download(
+        _ method: HTTPMethod = .GET, _ path: String, onHead: (_ status: Int, _ headers: [String: String]) async throws -> Void,
+        onChunk: ([UInt8]) async throws -> Void
+    ) async throws(AdminClientError) {
+        try await exchange(method, path, body: []) { head in
+            var headers: [String: String] = [:]
+            for (name, value) in head.headers { headers[name.lowercased()] = value }
+            try await onHead(Int(head.status.code), headers)
+        } onChunk: { chunk in
+            try await onChunk(chunk)
         }
     }
 

@@ -38,7 +38,9 @@ struct AdminResponder: Sendable {
             response = Self.error(
                 .methodNotAllowed, "\(request.method.rawValue) is not allowed on \(path); use \(headers[.allow] ?? "")",
                 headers: headers)
-        } else if let length = request.headers[.contentLength].flatMap(Int.init), length > limits.maximumBodyBytes {
+        } else if let length = request.headers[.contentLength].flatMap(Int.init), length > limits.maximumBodyBytes,
+            !Self.isObjectRoute(path)
+        {
             response = Self.error(
                 .contentTooLarge, "the request body is \(length) bytes; at most \(limits.maximumBodyBytes) are accepted")
         } else {
@@ -54,7 +56,10 @@ struct AdminResponder: Sendable {
         let router = self.router
         // A watch (a blocking key-value read, `?index=`) waits up to its own bound on top.
         let watching = request.uri.path.hasPrefix("/v1/kv") && request.uri.queryParameters["index"] != nil
+        // An object's bytes stream through the route (a put) or are fetched before it answers (a
+        // get): bounded by the connection's idle timeout while they move, and by an hour in all.
         let limit = limits.requestTimeout + (watching ? KVWatch.maximumWait : .zero)
+            + (Self.isObjectRoute(request.uri.path) ? Self.objectTransferAllowance : .zero)
         do {
             return try await withThrowingTaskGroup(of: Response?.self) { group in
                 group.addTask { try await router.respond(to: request, context: context) }
@@ -76,6 +81,12 @@ struct AdminResponder: Sendable {
             return Self.error(.internalServerError, "internal error: \(error)")
         }
     }
+
+    /// The extra time an object route may take to read or fetch an object.
+    static let objectTransferAllowance: Duration = .seconds(3_600)
+
+    /// `/v1/objects` and everything under it: the routes whose bodies are objects, of any size.
+    static func isObjectRoute(_ path: String) -> Bool { path == "/v1/objects" || path.hasPrefix("/v1/objects/") }
 
     static func error(_ status: HTTPResponse.Status, _ message: String, headers: HTTPFields = [:]) -> Response {
         let body = (try? JSONEncoder().encode(AdminAPI.ErrorBody(message: message))) ?? Data()

@@ -59,6 +59,8 @@ public struct AgentConfiguration: Sendable, Equatable {
     public var metricsAllowRemote: Bool
     /// The `transport:` section: the peer transport's limits and timeouts.
     public var transport: TransportConfiguration
+    /// The `objects:` section: the chunk store's compression and disk budget, default replicas.
+    var objects = ObjectSettings.Values()
 
     /// The certificate path after applying the `<cluster_dir>/<name>.cert` default.
     public var certificatePath: String {

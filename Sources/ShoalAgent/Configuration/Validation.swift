@@ -39,7 +39,7 @@ struct Validation {
                 seeds.append(seed)
             }
         }
-        return AgentConfiguration(
+        var configuration = AgentConfiguration(
             name: name,
             bind: bind,
             advertise: advertise,
@@ -56,6 +56,8 @@ struct Validation {
             metricsAddress: metricsAddress,
             metricsAllowRemote: metricsAllowRemote,
             transport: try TransportSettings.read(self))
+        configuration.objects = try ObjectSettings.read(self)
+        return configuration
     }
 
     /// A duration such as `500ms`, `5s`, `2m` or `1h`, within `range`.

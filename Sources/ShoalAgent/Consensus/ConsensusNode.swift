@@ -4,7 +4,7 @@ import ShoalConsensus
 
 /// What a replica's committed entries are applied to. Owned by one `ConsensusNode`, which is
 /// the only caller of every method, on its actor.
-protocol ReplicatedStateMachine: AnyObject {
+protocol ReplicatedStateMachine: AnyObject, SendableMetatype {
     /// What applying one entry says, for the proposer waiting on it.
     associatedtype Outcome: Sendable
     /// Applies one committed `.normal` entry, in log order. Must be deterministic: every
@@ -119,7 +119,7 @@ actor ConsensusNode<Machine: ReplicatedStateMachine> {
     /// Reads waiting for their read point, by context.
     private var reads: [UInt64: CheckedContinuation<Void, any Error>] = [:]
     /// Reads whose read point is known, waiting for it to be applied.
-    private var confirmedReads: [(index: LogIndex, continuation: CheckedContinuation<Void, any Error>)] = []
+    private var confirmedReads: [(index: LogIndex, context: UInt64, continuation: CheckedContinuation<Void, any Error>)] = []
     private var nextReadContext: UInt64 = 0
     private var stopped: String?
     /// Applied entries past the last snapshot that trigger the next one.
@@ -213,18 +213,37 @@ actor ConsensusNode<Machine: ReplicatedStateMachine> {
         if consistency == .linearizable {
             let context = nextReadContext
             nextReadContext += 1
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                do throws(ConsensusError) {
-                    try raft.readIndex(context: Self.bytes(context))
-                } catch {
-                    continuation.resume(throwing: ProposalError.refused(error))
-                    return
+            // A read point the core never answers (its request to the leader was lost while no
+            // leader change was seen) must not hold the caller for ever: the caller's deadline
+            // cancels the wait.
+            try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                    if Task.isCancelled {
+                        continuation.resume(throwing: CancellationError())
+                        return
+                    }
+                    do throws(ConsensusError) {
+                        try raft.readIndex(context: Self.bytes(context))
+                    } catch {
+                        continuation.resume(throwing: ProposalError.refused(error))
+                        return
+                    }
+                    reads[context] = continuation
+                    drain()
                 }
-                reads[context] = continuation
-                drain()
+            } onCancel: {
+                Task { await self.cancelRead(context) }
             }
         }
         return try body(machine)
+    }
+
+    /// Ends a read whose caller gave up, wherever it waits.
+    private func cancelRead(_ context: UInt64) {
+        if let waiter = reads.removeValue(forKey: context) { waiter.resume(throwing: CancellationError()) }
+        if let position = confirmedReads.firstIndex(where: { $0.context == context }) {
+            confirmedReads.remove(at: position).continuation.resume(throwing: CancellationError())
+        }
     }
 
     /// Starts an election now (an operator's or a test's nudge; elections otherwise follow ticks).
@@ -325,7 +344,7 @@ actor ConsensusNode<Machine: ReplicatedStateMachine> {
             }
             for state in ready.readStates {
                 guard let context = Self.context(state.context), let waiter = reads.removeValue(forKey: context) else { continue }
-                confirmedReads.append((state.index, waiter))
+                confirmedReads.append((state.index, context, waiter))
             }
             let applied = raft.appliedIndex
             confirmedReads.removeAll { read in

@@ -138,7 +138,10 @@ extension ConsensusService {
             // paused past its lease does not answer from it (Jepsen's pause found this).
             await catchUpTicks(node)
             do {
-                reply = try await node.read(stale ? .stale : .linearizable, read)
+                // Bounded: a read point the core never answers is retried, not waited on for ever.
+                reply = try await withTimeout(min(settings.requestDeadline, .seconds(2)), clock: clock.clock) {
+                    try await node.read(stale ? .stale : .linearizable, read)
+                }
             } catch {
                 throw Retry(reason: "\(error)")
             }

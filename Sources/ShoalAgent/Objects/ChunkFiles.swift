@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import CLinux
 import ShoalCrypto
 import ShoalObjects
 
@@ -63,8 +64,10 @@ struct ChunkFiles: Sendable {
     }
 
     /// Writes `bytes` as the chunk file of `address`: temporary file, fsync, rename into place.
-    /// Answers the directory that now needs an fsync for the rename to be durable.
-    func write(_ bytes: [UInt8], for address: ChunkAddress) throws(ChunkStoreError) -> String {
+    /// Answers the directory that now needs an fsync for the rename to be durable. With `sync`
+    /// false the fsync is left to the caller (a staging syncs the file system once, at commit,
+    /// before the index names the file: until then the file is an orphan whatever its state).
+    func write(_ bytes: [UInt8], for address: ChunkAddress, sync: Bool = true) throws(ChunkStoreError) -> String {
         let directory = directory(of: address)
         let parent = String(directory[..<directory.lastIndex(of: "/")!])
         if mkdir(parent, 0o700) == 0 { try Self.syncDirectory(chunksDirectory) }
@@ -77,7 +80,7 @@ struct ChunkFiles: Sendable {
         defer { if !renamed { unlink(temporary) } }
         do throws(ChunkStoreError) {
             try Self.writeAll(fd, bytes, path: temporary)
-            guard fsync(fd) == 0 else { throw Self.failure(temporary, errno) }
+            if sync { guard fsync(fd) == 0 else { throw Self.failure(temporary, errno) } }
         } catch {
             close(fd)
             throw error
@@ -104,6 +107,21 @@ struct ChunkFiles: Sendable {
         // An oversized file is no chunk file: answered empty, so decoding reports it corrupt.
         guard size <= limit else { return [] }
         do throws(POSIX.CallFailure) { return try POSIX.readAll(fd, count: size, path: path) } catch { throw Self.mapped(error) }
+    }
+
+    /// Flushes every file of the store's file system to disk (syncfs(2)): one call for all the
+    /// chunk files a staging wrote, instead of one fsync (and one journal commit) each.
+    func syncFileSystem() throws(ChunkStoreError) {
+        let fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw Self.failure(root, errno) }
+        defer { close(fd) }
+        guard syncfs(fd) == 0 else { throw Self.failure(root, errno) }
+    }
+
+    /// The size of the chunk file of `address`, nil when it does not exist.
+    func size(of address: ChunkAddress) -> Int? {
+        var info = stat()
+        return stat(path(of: address), &info) == 0 ? Int(info.st_size) : nil
     }
 
     /// Removes the chunk file of `address`, if any.

@@ -6,7 +6,8 @@ import ShoalObjects
 /// is on disk when `write` returns. Schema (migration `v1`):
 ///
 /// ```
-/// object(id BLOB PK, manifest BLOB, pin TEXT, last_access INTEGER)   last_access: a logical clock
+/// object(id BLOB PK, manifest BLOB, pin TEXT, last_access INTEGER,   last_access: a logical clock
+///        factor INTEGER)                                              factor: replicas wanted (v2)
 /// chunk(address BLOB PK, refcount INTEGER > 0, length INTEGER, stored_size INTEGER, encoding INTEGER)
 /// counter(name TEXT PK, value INTEGER)                                'access': the clock's value
 /// ```
@@ -55,6 +56,10 @@ struct ChunkIndex: Sendable {
                 CREATE TABLE counter (name TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL);
                 INSERT INTO counter(name, value) VALUES ('access', 0);
                 """)
+        }
+        // The replication factor the object was put with, so repair knows what to restore.
+        migrator.registerMigration("v2") { db in
+            try db.execute(sql: "ALTER TABLE object ADD COLUMN factor INTEGER NOT NULL DEFAULT 2")
         }
         return migrator
     }

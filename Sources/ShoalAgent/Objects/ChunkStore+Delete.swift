@@ -77,7 +77,9 @@ extension ChunkStore {
             return try db.removeObject(id, manifest: stored.manifest)
         }
         guard let released else { return false }
-        for address in released { files.remove(address) }
+        // A chunk an uncommitted staging has claimed keeps its file: that staging will index it.
+        let claimed = staged.withLock { staged in Set(released.filter { staged[$0] != nil }) }
+        for address in released where !claimed.contains(address) { files.remove(address) }
         return true
     }
 }

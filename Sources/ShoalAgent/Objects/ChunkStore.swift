@@ -27,6 +27,9 @@ public final class ChunkStore: Sendable {
     let files: ChunkFiles
     let index: ChunkIndex
     let lock = Mutex<Void>(())
+    /// Chunk files uncommitted stagings have written or claimed (`ChunkStaging`), by address;
+    /// taken after `lock` when both are needed.
+    let staged = Mutex<[ChunkAddress: StagedChunk]>([:])
 
     /// Opens (or creates) the store in `directory` (normally `<state directory>/objects`):
     /// removes temporary files and orphan chunk files a crash left, and migrates the index.

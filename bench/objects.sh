@@ -1,0 +1,208 @@
+#!/usr/bin/env bash
+# Objects benchmark: Shoal against Ray's object store, node to node, same machine, one run.
+#
+#   bench/objects.sh [--binary PATH] [--only shoal|ray]
+#
+# Environment (defaults in brackets):
+#   RUNS [5]          transfers per system and data set (the median is reported)
+#   SIZE_MIB [256]    object size
+#   MEMORY_MIB [1024] size of the flat-memory check (0 skips it)
+#   RAY_VENV [/var/tmp/shoal-bench/ray-venv]  the virtual environment Ray is installed into from
+#                     PyPI when missing (this bench only; never `make test`)
+#
+# Shoal: two agents on 127.0.0.61 and .62, replicas 1, release binary by default (see
+# bench/common.sh). Each run puts fresh bytes through one agent, `shoal rm`s the copy of the
+# agent that is not the object's home, and times `shoal get ID -o -` there (the bytes pulled
+# over `objects/1`: encrypted, verified, stored, then streamed to the client, which writes them
+# to /dev/null). `shoal put` is timed too.
+# Ray: a head and a worker node on this machine (`ray start`, one CPU each, resources a and b);
+# a task on a creates the object in its node's store, a task on b takes it as an argument (Ray
+# moves it between the two object stores), the time from submitting the second task to its
+# result is the transfer. `ray.put` of the same bytes from the driver is timed too.
+# Data sets: random bytes (incompressible), and text: the toolchain's JSON and interface files
+# and the man pages, concatenated up to SIZE_MIB (zstd-1 compresses it about 4x).
+# The systems run one after the other, never together.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+die() { echo "objects.sh: $*" >&2; exit 1; }
+# shellcheck source=bench/common.sh
+. "$root/bench/common.sh"
+
+binary=""
+only=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --binary) binary=$2; shift 2 ;;
+    --only) only=$2; shift 2 ;;
+    *) die "unknown argument $1" ;;
+  esac
+done
+RUNS=${RUNS:-5}
+SIZE_MIB=${SIZE_MIB:-256}
+MEMORY_MIB=${MEMORY_MIB:-1024}
+RAY_VENV=${RAY_VENV:-/var/tmp/shoal-bench/ray-venv}
+find_shoal_binary
+hold_bench_lock objects
+
+work=$(mktemp -d /var/tmp/shoal-objects-bench.XXXXXX)
+pids=()
+cleanup() {
+  trap - EXIT INT TERM
+  for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
+  [ -x "$RAY_VENV/bin/ray" ] && "$RAY_VENV/bin/ray" stop --force >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+now() { date +%s.%N; }
+
+# ---------------------------------------------------------------- data
+echo "preparing ${SIZE_MIB} MiB of text..."
+text=$work/text.bin
+{
+  find /opt/swift /usr/lib/swift /usr/share -xdev -type f \( -name '*.json' -o -name '*.swiftinterface' \) -size +4k 2>/dev/null \
+    | sort | xargs -r cat 2>/dev/null || true
+  find /usr/share/man -type f -name '*.gz' 2>/dev/null | sort | xargs -r zcat 2>/dev/null || true
+} | head -c $((SIZE_MIB << 20)) > "$text.once"
+# Repeated (unaligned to the 1 MiB chunks, so no chunk repeats) if the machine has too little.
+while [ "$(stat -c %s "$text.once")" -lt $((SIZE_MIB << 20)) ]; do
+  cat "$text.once" "$text.once" | head -c $((SIZE_MIB << 20)) > "$text.more" && mv "$text.more" "$text.once"
+done
+mv "$text.once" "$text"
+ratio=$(zstd -1 -c "$text" 2>/dev/null | wc -c | awk -v n=$((SIZE_MIB << 20)) '$1 > 0 {printf "%.1f", n / $1}')
+echo "text: $(stat -c %s "$text") bytes, zstd -1 ratio ${ratio:-?}x"
+random_file() { head -c $((SIZE_MIB << 20)) /dev/urandom > "$1"; }
+
+declare -A result
+
+# ---------------------------------------------------------------- Shoal
+shoal_bench() {
+  "$binary" cluster init --dir "$work/cluster" >/dev/null
+  for i in 1 2; do
+    join=(); [ "$i" = 2 ] && join=(--join 127.0.0.61:7946)
+    "$binary" agent --name "b$i" --bind "127.0.0.6$i:7946" --state-dir "$work/s$i" --admin-socket "$work/s$i.sock" \
+      --cluster-dir "$work/cluster" --log-format text --log-level warning "${join[@]}" 2> "$work/s$i.log" &
+    pids+=($!)
+  done
+  for _ in $(seq 1 100); do
+    [ "$("$binary" members --socket "$work/s1.sock" --status alive --format json 2>/dev/null | grep -c '"name"')" = 2 ] && break
+    sleep 0.1
+  done
+  for set in random text; do
+    gets=(); puts=()
+    for run in $(seq 1 "$RUNS"); do
+      if [ "$set" = random ]; then file=$work/random.bin; random_file "$file"; else
+        # A fresh object each run: the text with the run number in front.
+        file=$work/text-run.bin; { printf 'run %s\n' "$run"; cat "$text"; } > "$file"; fi
+      sync
+      t0=$(now)
+      id=$("$binary" put --socket "$work/s1.sock" --replicas 1 "$file")
+      t1=$(now)
+      home=$("$binary" object --socket "$work/s1.sock" --format json "$id" | python3 -c 'import json,sys; print(json.load(sys.stdin)["homes"][0]["name"])')
+      reader=2; [ "$home" = b2 ] && reader=1
+      "$binary" rm --socket "$work/s$reader.sock" "$id" >/dev/null 2>&1 || true
+      t2=$(now)
+      "$binary" get --socket "$work/s$reader.sock" "$id" -o - > /dev/null
+      t3=$(now)
+      size=$(stat -c %s "$file")
+      puts+=("$(echo "$size $t0 $t1" | awk '{printf "%.1f", $1 / 1048576 / ($3 - $2)}')")
+      gets+=("$(echo "$size $t2 $t3" | awk '{printf "%.1f", $1 / 1048576 / ($3 - $2)}')")
+      "$binary" rm --socket "$work/s1.sock" "$id" >/dev/null 2>&1 || true
+      "$binary" rm --socket "$work/s2.sock" "$id" >/dev/null 2>&1 || true
+    done
+    result[shoal_get_$set]=$(printf '%s\n' "${gets[@]}" | median)
+    result[shoal_put_$set]=$(printf '%s\n' "${puts[@]}" | median)
+    echo "shoal $set: get ${gets[*]} MiB/s (median ${result[shoal_get_$set]}); put ${puts[*]} (median ${result[shoal_put_$set]})"
+  done
+  if [ "$MEMORY_MIB" -gt 0 ]; then
+    rss() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
+    hwm() { awk '/VmHWM/ {print $2}' "/proc/$1/status"; }
+    head -c $((MEMORY_MIB << 20)) /dev/urandom > "$work/big.bin"
+    before1=$(rss "${pids[0]}"); before2=$(rss "${pids[1]}")
+    id=$("$binary" put --socket "$work/s1.sock" --replicas 1 "$work/big.bin")
+    home=$("$binary" object --socket "$work/s1.sock" --format json "$id" | python3 -c 'import json,sys; print(json.load(sys.stdin)["homes"][0]["name"])')
+    reader=2; [ "$home" = b2 ] && reader=1
+    "$binary" rm --socket "$work/s$reader.sock" "$id" >/dev/null 2>&1 || true
+    "$binary" get --socket "$work/s$reader.sock" "$id" -o - | cmp -s - "$work/big.bin" && same=yes || same=NO
+    echo "memory: a ${MEMORY_MIB} MiB put on b1 and get on b$reader (byte-identical: $same):" \
+      "b1 RSS ${before1} KiB before, peak $(hwm "${pids[0]}") KiB;" \
+      "b2 RSS ${before2} KiB before, peak $(hwm "${pids[1]}") KiB" \
+      "(growth: b1 $(( ($(hwm "${pids[0]}") - before1) / 1024 )) MiB, b2 $(( ($(hwm "${pids[1]}") - before2) / 1024 )) MiB)"
+    rm -f "$work/big.bin"
+  fi
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  pids=()
+}
+
+# ---------------------------------------------------------------- Ray
+ray_bench() {
+  if [ ! -x "$RAY_VENV/bin/ray" ]; then
+    echo "installing Ray from PyPI into $RAY_VENV (bench only)..."
+    mkdir -p "$(dirname "$RAY_VENV")"
+    python3 -m venv "$RAY_VENV" || die "python3 -m venv failed (apt-get install python3-venv)"
+    "$RAY_VENV/bin/pip" install -q "ray==2.*" numpy || die "pip install ray failed"
+  fi
+  "$RAY_VENV/bin/ray" stop --force >/dev/null 2>&1 || true
+  RAY_USAGE_STATS_ENABLED=0 "$RAY_VENV/bin/ray" start --head --node-ip-address 127.0.0.1 --port 6399 --num-cpus 1 \
+    --resources '{"a": 1}' --object-store-memory $(( (SIZE_MIB * 3) << 20 )) --include-dashboard false >/dev/null
+  RAY_USAGE_STATS_ENABLED=0 "$RAY_VENV/bin/ray" start --address 127.0.0.1:6399 --node-ip-address 127.0.0.1 --num-cpus 1 \
+    --resources '{"b": 1}' --object-store-memory $(( (SIZE_MIB * 3) << 20 )) >/dev/null
+  RUNS=$RUNS SIZE=$((SIZE_MIB << 20)) TEXT=$text "$RAY_VENV/bin/python" - <<'PY' > "$work/ray.out"
+import os, statistics, time
+import numpy as np
+import ray
+
+ray.init(address="127.0.0.1:6399", logging_level="ERROR")
+runs, size, text = int(os.environ["RUNS"]), int(os.environ["SIZE"]), os.environ["TEXT"]
+
+@ray.remote(resources={"a": 1}, num_cpus=0)
+def make(kind, run):
+    if kind == "random":
+        return np.frombuffer(os.urandom(size), dtype=np.uint8)
+    data = np.fromfile(text, dtype=np.uint8).copy()
+    data[:8] = np.frombuffer(run.to_bytes(8, "little"), dtype=np.uint8)
+    return data
+
+@ray.remote(resources={"b": 1}, num_cpus=0)
+def consume(array):
+    return array.nbytes
+
+for kind in ("random", "text"):
+    gets, puts = [], []
+    for run in range(runs):
+        ref = make.remote(kind, run)
+        ray.wait([ref])
+        start = time.perf_counter()
+        n = ray.get(consume.remote(ref))
+        gets.append(n / 1048576 / (time.perf_counter() - start))
+        local = ray.get(ref) if kind == "text" else np.frombuffer(os.urandom(size), dtype=np.uint8)
+        start = time.perf_counter()
+        put = ray.put(local)
+        puts.append(local.nbytes / 1048576 / (time.perf_counter() - start))
+        del ref, put, local
+    print(kind, " ".join(f"{g:.1f}" for g in gets), statistics.median(gets), " ".join(f"{p:.1f}" for p in puts), statistics.median(puts))
+PY
+  while read -r kind rest; do
+    set -- $rest
+    gets="${*:1:$RUNS}"; shift "$RUNS"; gm=$1; shift
+    puts="${*:1:$RUNS}"; shift "$RUNS"; pm=$1
+    result[ray_get_$kind]=$(printf '%.1f' "$gm"); result[ray_put_$kind]=$(printf '%.1f' "$pm")
+    echo "ray $kind: get $gets MiB/s (median ${result[ray_get_$kind]}); ray.put $puts (median ${result[ray_put_$kind]})"
+  done < "$work/ray.out"
+  "$RAY_VENV/bin/ray" stop --force >/dev/null 2>&1 || true
+}
+
+[ "$only" != ray ] && shoal_bench
+[ "$only" != shoal ] && ray_bench
+
+if [ -z "$only" ]; then
+  echo
+  echo "node to node, ${SIZE_MIB} MiB, median of $RUNS (MiB/s of the uncompressed size):"
+  printf '%-22s %10s %10s %8s\n' measurement shoal ray shoal/ray
+  for m in get_random get_text put_random put_text; do
+    printf '%-22s %10s %10s %8s\n' "$m" "${result[shoal_$m]}" "${result[ray_$m]}" \
+      "$(awk -v a="${result[shoal_$m]}" -v b="${result[ray_$m]}" 'BEGIN {printf "%.2f", a / b}')"
+  done
+fi
