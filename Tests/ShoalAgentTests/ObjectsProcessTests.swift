@@ -8,17 +8,15 @@ import Testing
 /// is bounded and says what it waited for; none is a timing assertion.
 @Suite("objects among real agents", .serialized)
 struct ObjectsProcessTests {
+    /// Fresh random bytes, read from /dev/urandom in one go (cheap even in a debug build, so
+    /// the suite loads the machine as little as it can while other suites run beside it).
     static func randomBytes(_ count: Int) -> [UInt8] {
-        var generator = SystemRandomNumberGenerator()
-        var bytes = [UInt8](repeating: 0, count: count)
-        var index = 0
-        while index < count {
-            var word = generator.next() as UInt64
-            for _ in 0..<8 where index < count {
-                bytes[index] = UInt8(truncatingIfNeeded: word)
-                word >>= 8
-                index += 1
-            }
+        let handle = FileHandle(forReadingAtPath: "/dev/urandom")!
+        defer { try? handle.close() }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(count)
+        while bytes.count < count {
+            bytes.append(contentsOf: (try? handle.read(upToCount: count - bytes.count)) ?? Data())
         }
         return bytes
     }
@@ -175,7 +173,7 @@ struct ObjectsProcessTests {
         #expect(failedEverywhere, "the survivors never saw the writer fail")
 
         // A holder dies while a reader pulls from both holders: the get completes.
-        let big = Self.randomBytes(96 << 20)
+        let big = Self.randomBytes(40 << 20)
         let second = try await self.put(big, via: 2, in: cluster)
         let info = try #require(await describe(second.id, via: 2, in: cluster))
         let homes = info.homes.compactMap { index(of: $0.name, in: cluster, among: 2...5) }
