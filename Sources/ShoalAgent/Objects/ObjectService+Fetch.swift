@@ -75,7 +75,7 @@ extension ObjectService {
     }
 
     /// What one chunk request came to.
-    enum ChunkOutcome: Sendable {
+    enum ChunkOutcome: Error, Sendable {
         case verified
         /// The bytes did not hash to the address (or did not decode).
         case bad
@@ -173,27 +173,37 @@ extension ObjectService {
         }
     }
 
-    /// Asks `peer` for the chunk file of `address`, verifies it and stages it as it came.
-    func fetchChunk(_ address: ChunkAddress, size: Int, from peer: NodeID, into staging: ChunkStaging) async -> ChunkOutcome {
+    /// Asks `peer` for the chunk file of `address` and verifies it: the file as it came, or why not.
+    func requestChunkFile(_ address: ChunkAddress, size: Int, from peer: NodeID) async -> Result<[UInt8], ChunkOutcome> {
         let request = Shoal_Wire_V1_ObjectRequest.with { $0.chunk = .with { $0.address = Data(address.multihash.bytes) } }
         let answer: Shoal_Wire_V1_ObjectAnswer
         let body: Data
         do {
             (answer, body) = try await call(peer, request, timeout: settings.chunkTimeout)
         } catch is TimeoutError {
-            return .timedOut
+            return .failure(.timedOut)
         } catch {
-            return Task.isCancelled ? .timedOut : .unreachable
+            return .failure(Task.isCancelled ? .timedOut : .unreachable)
         }
-        guard case .chunk(let reply)? = answer.kind, reply.found else { return .missing }
+        guard case .chunk(let reply)? = answer.kind, reply.found else { return .failure(.missing) }
         let file = [UInt8](body)
-        guard ChunkStore.verify(file: file, address: address, length: size) else { return .bad }
-        do {
-            try staging.add(file: file, address: address, length: size)
-        } catch {
-            return .storeFailed(.from(error))
+        guard ChunkStore.verify(file: file, address: address, length: size) else { return .failure(.bad) }
+        return .success(file)
+    }
+
+    /// Asks `peer` for the chunk file of `address`, verifies it and stages it as it came.
+    func fetchChunk(_ address: ChunkAddress, size: Int, from peer: NodeID, into staging: ChunkStaging) async -> ChunkOutcome {
+        switch await requestChunkFile(address, size: size, from: peer) {
+        case .failure(let outcome):
+            return outcome
+        case .success(let file):
+            do {
+                try staging.add(file: file, address: address, length: size)
+            } catch {
+                return .storeFailed(.from(error))
+            }
+            return .verified
         }
-        return .verified
     }
 
     /// Tells `peer` the chunk it sent did not verify, so it checks its copy (best effort).
@@ -230,13 +240,8 @@ extension ObjectService {
         var holders = knownHolders(of: manifest.id).subtracting([myself])
         if holders.isEmpty { holders = await locate(manifest.id)?.holders ?? [] }
         let size = manifest.size(ofChunk: position)
-        let request = Shoal_Wire_V1_ObjectRequest.with { $0.chunk = .with { $0.address = Data(address.multihash.bytes) } }
         for holder in Rendezvous.ranking(of: holders, for: manifest.id) {
-            guard let (answer, body) = try? await call(holder, request, timeout: settings.chunkTimeout),
-                case .chunk(let reply)? = answer.kind, reply.found
-            else { continue }
-            let file = [UInt8](body)
-            guard ChunkStore.verify(file: file, address: address, length: size),
+            guard case .success(let file) = await requestChunkFile(address, size: size, from: holder),
                 case .success(let bytes) = ChunkEncoding.decode(file, maxSize: size)
             else { continue }
             if (try? store.restore(chunk: bytes)) != nil {
