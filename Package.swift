@@ -67,6 +67,8 @@ let package = Package(
             ],
             swiftSettings: strict),
         .executableTarget(name: "shoal-sim-bench", dependencies: ["ShoalSimulation"], swiftSettings: strict),
+        .target(name: "ShoalScheduler", dependencies: ["ShoalMembership", "ShoalObjects"], swiftSettings: strict),
+        .executableTarget(name: "shoal-scheduler-bench", dependencies: ["ShoalScheduler", "ShoalMembership"], swiftSettings: strict),
         .target(
             name: "ShoalObjects",
             dependencies: ["ShoalMembership", .product(name: "Crypto", package: "swift-crypto")],
@@ -142,6 +144,7 @@ let package = Package(
         .testTarget(name: "ShoalWireTests", dependencies: ["ShoalWire", "ShoalCrypto", "ShoalRandom"], swiftSettings: strict),
         .testTarget(name: "ShoalMembershipTests", dependencies: ["ShoalMembership"], swiftSettings: strict),
         .testTarget(name: "ShoalConsensusTests", dependencies: ["ShoalConsensus", "ShoalRandom"], swiftSettings: strict),
+        .testTarget(name: "ShoalSchedulerTests", dependencies: ["ShoalScheduler", "ShoalMembership", "ShoalObjects", "ShoalRandom"], swiftSettings: strict),
         .testTarget(name: "ShoalObjectsTests", dependencies: ["ShoalObjects", "ShoalMembership", "ShoalRandom"], swiftSettings: strict),
         .testTarget(
             name: "ShoalSimulationTests", dependencies: ["ShoalSimulation", "ShoalMembership", "ShoalConsensus", "ShoalRandom"], swiftSettings: strict),

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Objects benchmark: Shoal against Ray's object store, node to node, same machine, one run.
 #
-#   bench/objects.sh [--binary PATH] [--only shoal|ray]
+#   bench/objects.sh [--binary PATH] [--only shoal|ray|parallel]
 #
 # Environment (defaults in brackets):
 #   RUNS [5]          transfers per system and data set (the median is reported)
 #   SIZE_MIB [256]    object size
 #   MEMORY_MIB [1024] size of the flat-memory check (0 skips it)
+#   PARALLEL_MIB [256] object size of the parallel-fetch step (root: network namespaces, tc)
 #   RAY_VENV [/var/tmp/shoal-bench/ray-venv]  the virtual environment Ray is installed into from
 #                     PyPI when missing (this bench only; never `make test`)
 #
@@ -40,6 +41,7 @@ done
 RUNS=${RUNS:-5}
 SIZE_MIB=${SIZE_MIB:-256}
 MEMORY_MIB=${MEMORY_MIB:-1024}
+PARALLEL_MIB=${PARALLEL_MIB:-256}
 RAY_VENV=${RAY_VENV:-/var/tmp/shoal-bench/ray-venv}
 find_shoal_binary
 hold_bench_lock objects
@@ -50,6 +52,7 @@ cleanup() {
   trap - EXIT INT TERM
   for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
   [ -x "$RAY_VENV/bin/ray" ] && "$RAY_VENV/bin/ray" stop --force >/dev/null 2>&1 || true
+  [ -d "$work/netns" ] && "$root/deploy/netns/cluster.sh" --dir "$work/netns" down >/dev/null 2>&1 || true
   rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
@@ -58,20 +61,55 @@ median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a
 now() { date +%s.%N; }
 
 # ---------------------------------------------------------------- data
+prepare_text() {
 echo "preparing ${SIZE_MIB} MiB of text..."
 text=$work/text.bin
-{
-  find /opt/swift /usr/lib/swift /usr/share -xdev -type f \( -name '*.json' -o -name '*.swiftinterface' \) -size +4k 2>/dev/null \
-    | sort | xargs -r cat 2>/dev/null || true
-  find /usr/share/man -type f -name '*.gz' 2>/dev/null | sort | xargs -r zcat 2>/dev/null || true
-} | head -c $((SIZE_MIB << 20)) > "$text.once"
-# Repeated (unaligned to the 1 MiB chunks, so no chunk repeats) if the machine has too little.
-while [ "$(stat -c %s "$text.once")" -lt $((SIZE_MIB << 20)) ]; do
-  cat "$text.once" "$text.once" | head -c $((SIZE_MIB << 20)) > "$text.more" && mv "$text.more" "$text.once"
-done
-mv "$text.once" "$text"
+# Written file by file until the size is reached (a pipeline into `head -c` does not end when
+# head has enough), then repeated, unaligned to the 1 MiB chunks so no chunk repeats, if the
+# machine has too little text.
+SIZE=$((SIZE_MIB << 20)) OUT=$text python3 - <<'PY'
+import gzip, os
+size, out = int(os.environ["SIZE"]), os.environ["OUT"]
+def sources():
+    for top in ("/opt/swift", "/usr/lib/swift", "/usr/share"):
+        for folder, dirs, files in sorted(os.walk(top)):
+            dirs.sort()
+            for name in sorted(files):
+                if name.endswith((".json", ".swiftinterface")):
+                    path = os.path.join(folder, name)
+                    if os.path.isfile(path) and os.path.getsize(path) > 4096:
+                        yield lambda path=path: open(path, "rb").read()
+    for folder, dirs, files in sorted(os.walk("/usr/share/man")):
+        dirs.sort()
+        for name in sorted(files):
+            if name.endswith(".gz"):
+                yield lambda path=os.path.join(folder, name): gzip.open(path).read()
+written = 0
+with open(out, "wb") as f:
+    for read in sources():
+        try:
+            data = read()
+        except (OSError, EOFError):
+            continue
+        data = data[: size - written]
+        f.write(data)
+        written += len(data)
+        if written >= size:
+            break
+    if written == 0:
+        raise SystemExit("objects.sh: no text found on this machine")
+    while written < size:
+        f.flush()
+        with open(out, "rb") as again:
+            again.seek(written // 3)
+            data = again.read(size - written)
+        f.write(data)
+        written += len(data)
+PY
 ratio=$(zstd -1 -c "$text" 2>/dev/null | wc -c | awk -v n=$((SIZE_MIB << 20)) '$1 > 0 {printf "%.1f", n / $1}')
 echo "text: $(stat -c %s "$text") bytes, zstd -1 ratio ${ratio:-?}x"
+}
+[ "$only" = parallel ] || prepare_text
 random_file() { head -c $((SIZE_MIB << 20)) /dev/urandom > "$1"; }
 
 declare -A result
@@ -138,10 +176,10 @@ shoal_bench() {
 
 # ---------------------------------------------------------------- Ray
 ray_bench() {
-  if [ ! -x "$RAY_VENV/bin/ray" ]; then
+  if ! { [ -x "$RAY_VENV/bin/python" ] && "$RAY_VENV/bin/python" -c 'import ray, numpy' 2>/dev/null; }; then
     echo "installing Ray from PyPI into $RAY_VENV (bench only)..."
     mkdir -p "$(dirname "$RAY_VENV")"
-    python3 -m venv "$RAY_VENV" || die "python3 -m venv failed (apt-get install python3-venv)"
+    [ -x "$RAY_VENV/bin/python" ] || python3 -m venv "$RAY_VENV" || die "python3 -m venv failed (apt-get install python3-venv)"
     "$RAY_VENV/bin/pip" install -q "ray==2.*" numpy || die "pip install ray failed"
   fi
   "$RAY_VENV/bin/ray" stop --force >/dev/null 2>&1 || true
@@ -194,8 +232,57 @@ PY
   "$RAY_VENV/bin/ray" stop --force >/dev/null 2>&1 || true
 }
 
-[ "$only" != ray ] && shoal_bench
-[ "$only" != shoal ] && ray_bench
+# ---------------------------------------------------------------- parallel fetch (netns)
+# Four agents in network namespaces (deploy/netns/cluster.sh), each node's uplink (its eth0's
+# egress) shaped by tc to 200 Mbit/s, as on a network of machines whose sends are the limit.
+# An object of PARALLEL_MIB random bytes with three holders is read by the fourth node, against
+# one with a single holder; fresh objects each run, median of RUNS.
+parallel_bench() {
+  [ "$(id -u)" = 0 ] || { echo "parallel fetch: skipped (needs root for network namespaces)"; return; }
+  local net=$work/netns
+  c() { "$root/deploy/netns/cluster.sh" --dir "$net" "$@"; }
+  c down >/dev/null 2>&1 || true
+  c up 4 --binary "$binary" -- --log-level warning >/dev/null
+  c wait-converged 4 60 >/dev/null || die "the four netns agents did not converge"
+  for i in 1 2 3 4; do
+    c exec "$i" tc qdisc add dev eth0 root tbf rate 200mbit burst 256kb latency 100ms
+  done
+  sock() { echo "$net/n$1/admin.sock"; }
+  describe() { "$binary" object --socket "$(sock 1)" --format json "$1"; }
+  local three=() one=() file=$work/parallel.bin
+  for run in $(seq 1 "$RUNS"); do
+    for holders in 3 1; do
+      head -c $((PARALLEL_MIB << 20)) /dev/urandom > "$file"
+      id=$("$binary" put --socket "$(sock 1)" --replicas "$holders" "$file")
+      # The reader is a node that is not a home; every other non-home copy is removed, so
+      # exactly the homes hold it.
+      homes=$(describe "$id" | python3 -c 'import json,sys; print(" ".join(h["name"] for h in json.load(sys.stdin)["homes"]))')
+      reader=""
+      for i in 1 2 3 4; do
+        case " $homes " in *" n$i "*) ;; *) "$binary" rm --socket "$(sock "$i")" "$id" >/dev/null 2>&1 || true
+                                         [ -z "$reader" ] && reader=$i ;; esac
+      done
+      count=$(describe "$id" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["holders"]))')
+      [ "$count" = "$holders" ] || die "wanted $holders holders of $id before the get, found $count"
+      t0=$(now)
+      "$binary" get --socket "$(sock "$reader")" "$id" -o - > /dev/null
+      t1=$(now)
+      rate=$(echo "$PARALLEL_MIB $t0 $t1" | awk '{printf "%.1f", $1 / ($3 - $2)}')
+      if [ "$holders" = 3 ]; then three+=("$rate"); else one+=("$rate"); fi
+      for i in 1 2 3 4; do "$binary" rm --socket "$(sock "$i")" "$id" >/dev/null 2>&1 || true; done
+    done
+  done
+  result[parallel_three]=$(printf '%s\n' "${three[@]}" | median)
+  result[parallel_one]=$(printf '%s\n' "${one[@]}" | median)
+  echo "parallel fetch, ${PARALLEL_MIB} MiB over 200 Mbit/s uplinks: three holders ${three[*]} MiB/s" \
+    "(median ${result[parallel_three]}), one holder ${one[*]} (median ${result[parallel_one]})," \
+    "ratio $(awk -v a="${result[parallel_three]}" -v b="${result[parallel_one]}" 'BEGIN {printf "%.2f", a / b}')"
+  c down >/dev/null 2>&1 || true
+}
+
+[ "$only" != ray ] && [ "$only" != parallel ] && shoal_bench
+[ "$only" != shoal ] && [ "$only" != parallel ] && ray_bench
+[ -z "$only" ] || [ "$only" = parallel ] && parallel_bench
 
 if [ -z "$only" ]; then
   echo
