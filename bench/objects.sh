@@ -157,6 +157,9 @@ shoal_bench() {
     rss() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
     hwm() { awk '/VmHWM/ {print $2}' "/proc/$1/status"; }
     head -c $((MEMORY_MIB << 20)) /dev/urandom > "$work/big.bin"
+    # The peak (VmHWM) starts again from the present (proc(5), clear_refs 5), so it is this
+    # step's peak and not the earlier runs'.
+    for pid in "${pids[@]}"; do echo 5 > "/proc/$pid/clear_refs" 2>/dev/null || true; done
     before1=$(rss "${pids[0]}"); before2=$(rss "${pids[1]}")
     id=$("$binary" put --socket "$work/s1.sock" --replicas 1 "$work/big.bin")
     home=$("$binary" object --socket "$work/s1.sock" --format json "$id" | python3 -c 'import json,sys; print(json.load(sys.stdin)["homes"][0]["name"])')
