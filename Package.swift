@@ -112,7 +112,7 @@ let package = Package(
         .target(
             name: "ShoalAgent",
             dependencies: [
-                "ShoalCrypto", "ShoalCompression", "ShoalWire", "ShoalMembership", "ShoalTransport", "ShoalConsensus", "ShoalObjects", "CLinux",
+                "ShoalCrypto", "ShoalCompression", "ShoalWire", "ShoalMembership", "ShoalTransport", "ShoalConsensus", "ShoalObjects", "ShoalScheduler", "CLinux",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

@@ -12,11 +12,11 @@ public struct LabelConstraint: Hashable, Comparable, Sendable, CustomStringConve
         self.value = value
     }
 
-    /// Parses `key=value` (the value may be empty, the key may not), else nil.
+    /// Parses `key=value` under the node-label rule (`LabelRule`), else nil.
     public init?(parsing text: String) {
-        guard let equals = text.firstIndex(of: "="), equals != text.startIndex else { return nil }
-        key = String(text[..<equals])
-        value = String(text[text.index(after: equals)...])
+        guard let (key, value) = LabelRule.parse(text) else { return nil }
+        self.key = key
+        self.value = value
     }
 
     /// True when `labels` has `key` set to `value`.

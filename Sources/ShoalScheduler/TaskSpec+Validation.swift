@@ -26,7 +26,7 @@ extension TaskSpec {
         guard resources.cpuMillis >= 0, resources.memoryBytes >= 0 else { throw .negativeResources(resources) }
         guard resources.cpuMillis <= 1_000_000, resources.memoryBytes <= 64 << 40 else { throw .excessiveResources(resources) }
         guard constraints.count <= Self.maximumFiles else { throw .tooLarge(what: "label constraints", limit: Self.maximumFiles) }
-        for constraint in constraints where !Self.isLabel(constraint.key) || constraint.value.utf8.count > 256 || constraint.value.utf8.contains(0) {
+        for constraint in constraints where !LabelRule.isValid(key: constraint.key, value: constraint.value) {
             throw .invalidConstraint(constraint.description)
         }
         guard inputs.count <= Self.maximumFiles, outputs.count <= Self.maximumFiles else { throw .tooLarge(what: "inputs or outputs", limit: Self.maximumFiles) }
@@ -58,11 +58,6 @@ extension TaskSpec {
     static func isEnvironmentName(_ key: String) -> Bool {
         guard let first = key.utf8.first, !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first), key.utf8.count <= 256 else { return false }
         return key.utf8.allSatisfy { isAlphanumeric($0) || $0 == UInt8(ascii: "_") }
-    }
-
-    static func isLabel(_ key: String) -> Bool {
-        (1...128).contains(key.utf8.count)
-            && key.utf8.allSatisfy { isAlphanumeric($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "/") }
     }
 
     private static func isAlphanumeric(_ byte: UInt8) -> Bool {

@@ -28,7 +28,7 @@ public enum TaskSpecError: Error, Hashable, Sendable, CustomStringConvertible {
             "environment variable '\(key)' is not a valid name (letters, digits and _, not starting with a digit)"
         case .negativeResources(let resources): "resources cannot be negative (\(resources))"
         case .excessiveResources(let resources): "resources beyond any machine (\(resources)): at most 1,000,000m cpu and 64 TiB"
-        case .invalidConstraint(let text): "label constraint '\(text)' is not KEY=VALUE with KEY of letters, digits, '.', '_', '-' or '/'"
+        case .invalidConstraint(let text): "label constraint '\(text)' does not follow the label rule: \(LabelRule.description)"
         case .invalidPath(let path, let reason): "path '\(path)' \(reason)"
         case .duplicatePath(let path): "path '\(path)' is named twice among the inputs and outputs"
         case .invalidTimeout(let value): "timeout \(value) ms is not between 1 ms and 30 days"

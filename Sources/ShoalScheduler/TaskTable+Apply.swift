@@ -28,13 +28,14 @@ extension TaskTable {
         } catch {
             return [.rejected(error)]
         }
-        for submission in TaskGraph.order(submissions) {
+        let ordered = TaskGraph.order(submissions)
+        for submission in ordered {
             nextSequence += 1
             tasks[submission.id] = TaskRecord(
                 id: submission.id, spec: submission.spec, state: .pending, submittedAt: at, sequence: nextSequence, notBefore: at)
             for dependency in submission.spec.dependencies { dependents[dependency, default: []].insert(submission.id) }
         }
-        var events = TaskGraph.order(submissions).map { TaskEvent.submitted($0.id) }
+        var events = ordered.map { TaskEvent.submitted($0.id) }
         // A dependency that has already failed fails its new dependents at once.
         for submission in submissions {
             if let broken = submission.spec.dependencies.first(where: { tasks[$0]!.state.isFinal && tasks[$0]!.state != .succeeded }) {
