@@ -161,7 +161,7 @@ let package = Package(
         .testTarget(
             name: "ShoalAgentTests",
             dependencies: [
-                "ShoalAgent", "ShoalCrypto", "ShoalWire", "ShoalTransport", "ShoalConsensus", "ShoalObjects", "ShoalRandom",
+                "ShoalAgent", "ShoalCrypto", "ShoalWire", "ShoalTransport", "ShoalConsensus", "ShoalObjects", "ShoalRandom", "ShoalScheduler", "ShoalMembership",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],

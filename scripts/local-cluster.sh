@@ -3,7 +3,7 @@
 # sharing a throwaway cluster authority in a temporary directory. Prints
 # `shoal members` once they have converged, the leader they elect, a key written
 # through one agent and read back through another, an object put through one and read
-# back through another, then stays in the foreground until
+# back through another, a task that reads that object through node2, then stays in the foreground until
 # Ctrl-C, which stops every agent gracefully (each leaves the cluster).
 set -euo pipefail
 binary=${1:-.build/debug/shoal}
@@ -60,6 +60,15 @@ if [ -n "$id" ]; then
   "$binary" get --socket "$dir/node3.sock" "$id" -o "$dir/copy.bin" || true
   cmp -s "$dir/sample.bin" "$dir/copy.bin" && echo "copy.bin is byte-identical to sample.bin" || echo "copy.bin DIFFERS"
 fi
+echo
+# A task: submitted through node2, placed by the leader on an agent, its stdout stored as an object.
+echo "\$ shoal submit --wait --input sample.bin=\$id -- sh -c '...'   (through node2: prints the task's stdout)"
+task_args=()
+[ -n "$id" ] && task_args=(--input "sample.bin=$id")
+"$binary" submit --socket "$dir/node2.sock" --wait "${task_args[@]}" -- \
+  sh -c 'echo "hello from task $SHOAL_TASK_ID"; echo "sample.bin holds $(wc -c < sample.bin) bytes"' || true
+echo "\$ shoal tasks"
+"$binary" tasks --socket "$dir/node2.sock" || true
 cat <<MSG
 
 $count agents are running (logs: $dir/node*.log). Try, from another terminal:
@@ -69,6 +78,8 @@ $count agents are running (logs: $dir/node*.log). Try, from another terminal:
   $binary raft peers --socket $dir/node2.sock
   $binary kv list --socket $dir/node1.sock
   $binary objects --socket $dir/node2.sock
+  $binary submit --socket $dir/node1.sock --wait -- uname -a
+  $binary tasks --socket $dir/node3.sock
   $binary put --socket $dir/node2.sock /etc/services
   curl --unix-socket $dir/node1.sock http://localhost/v1/members
 Ctrl-C stops them.

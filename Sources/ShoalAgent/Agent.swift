@@ -81,15 +81,18 @@ public struct Agent: Sendable {
         let objects = ObjectService(
             settings: objectSettings, store: store, transport: transport, membership: membership, myself: NodeID(bytes: credentials.nodeID.bytes),
             name: configuration.name, clock: clock, logger: logger)
+        let tasks = TaskService(
+            settings: TaskService.Settings(directory: configuration.stateDirectory + "/tasks"), myself: NodeID(bytes: credentials.nodeID.bytes),
+            consensus: consensus, objects: objects, membership: membership, clock: clock, logger: logger)
         // Every subsystem plugs in here, and only here.
         let subsystems: [any AgentSubsystem] = [
             MembershipSubsystem(service: membership), ConsensusSubsystem(service: consensus, membership: membership),
-            ObjectsSubsystem(service: objects),
+            ObjectsSubsystem(service: objects), TasksSubsystem(service: tasks, objects: objects),
         ]
         for subsystem in subsystems { subsystem.registerProtocols(on: transport) }
         let state = AdminState(
             credentials: credentials, configuration: configuration, metrics: metrics, started: .now,
-            subsystems: subsystems, gossipAddress: advertise)
+            subsystems: subsystems, gossipAddress: advertise, taskIsolation: tasks.isolation)
         let notifier = SystemdNotifier(environment: environment)
         var listeners: Set<String> = ["admin"]
         if configuration.metricsAddress != nil { listeners.insert("metrics") }

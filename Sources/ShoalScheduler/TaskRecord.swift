@@ -26,3 +26,22 @@ public struct TaskRecord: Hashable, Sendable {
     /// The current attempt, if it has had one.
     public var currentAttempt: TaskAttempt? { attempts.last }
 }
+
+extension TaskRecord {
+    /// A record as a snapshot kept it (the table's own transitions make every other one).
+    public init(
+        restoring id: TaskID, spec: TaskSpec, state: TaskState, attempts: [TaskAttempt], submittedAt: Int64, sequence: UInt64, notBefore: Int64,
+        reason: String?, outputs: [String: ObjectID], endedAt: Int64?
+    ) {
+        self.id = id
+        self.spec = spec
+        self.state = state
+        self.attempts = attempts
+        self.submittedAt = submittedAt
+        self.sequence = sequence
+        self.notBefore = notBefore
+        self.reason = reason
+        self.outputs = outputs
+        self.endedAt = endedAt
+    }
+}

@@ -92,6 +92,7 @@ extension TaskTable {
         let last = record.attempts.count - 1
         tasks[id]!.attempts[last].endedAt = at
         tasks[id]!.attempts[last].exitCode = result.exitCode
+        tasks[id]!.attempts[last].outputs = result.outputs
         if result.succeeded {
             tasks[id]!.outputs = result.outputs
             return end(id, as: .succeeded, reason: nil, at: at)

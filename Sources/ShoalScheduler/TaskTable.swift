@@ -50,3 +50,37 @@ public struct TaskTable: Hashable, Sendable {
         .sorted { $0.0.sequence < $1.0.sequence }
     }
 }
+
+extension TaskTable {
+    /// The table a snapshot kept: its records and the last sequence number handed out. Refuses
+    /// a record whose id appears twice or whose sequence is past `nextSequence` (a damaged
+    /// snapshot), so a restored table keeps the rules a live one keeps.
+    public init(records: [TaskRecord], nextSequence: UInt64) throws(TaskTableSnapshotError) {
+        for record in records {
+            guard tasks[record.id] == nil else { throw .duplicate(record.id) }
+            guard record.sequence <= nextSequence else { throw .sequence(record.id, record.sequence, nextSequence) }
+            tasks[record.id] = record
+            for dependency in record.spec.dependencies { dependents[dependency, default: []].insert(record.id) }
+        }
+        self.nextSequence = nextSequence
+    }
+
+    /// Every record, in submission order: what a snapshot keeps.
+    public var records: [TaskRecord] { tasks.values.sorted { $0.sequence < $1.sequence } }
+
+    /// The last sequence number handed out.
+    public var lastSequence: UInt64 { nextSequence }
+}
+
+/// Why a snapshot's records do not make a task table.
+public enum TaskTableSnapshotError: Error, Hashable, Sendable, CustomStringConvertible {
+    case duplicate(TaskID)
+    case sequence(TaskID, UInt64, UInt64)
+
+    public var description: String {
+        switch self {
+        case .duplicate(let id): "the snapshot holds task \(id) twice"
+        case .sequence(let id, let sequence, let next): "task \(id) has sequence \(sequence), past the table's \(next)"
+        }
+    }
+}

@@ -23,6 +23,7 @@ struct InfoCommand: AsyncParsableCommand {
                 ("version", info.version), ("admin", info.addresses.admin),
                 ("metrics", info.addresses.metrics ?? "-"), ("labels", labels.isEmpty ? "-" : labels),
                 ("uptime", "\(Int(info.uptimeSeconds))s"),
+                ("task limits", info.tasks.map { "\($0.mechanism): \($0.detail)" } ?? "-"),
             ]
             let width = rows.map(\.0.count).max() ?? 0
             for (key, value) in rows {

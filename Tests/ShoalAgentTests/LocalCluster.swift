@@ -22,15 +22,17 @@ final class LocalCluster: @unchecked Sendable {
     func socket(_ i: Int) -> String { dir.path + "/n\(i).sock" }
     func name(_ i: Int) -> String { "n\(i)" }
 
-    /// Starts agent `i`, joining `seed` (default: agent 1 unless it is agent 1; "" joins nobody).
+    /// Starts agent `i`, joining `seed` (default: agent 1 unless it is agent 1; "" joins nobody),
+    /// with `extra` arguments after the usual ones.
     @discardableResult
-    func start(_ i: Int, seed: String? = nil, clusterDirectory: String? = nil) throws -> AgentProcess {
+    func start(_ i: Int, seed: String? = nil, clusterDirectory: String? = nil, extra: [String] = []) throws -> AgentProcess {
         var arguments = [
             "agent", "--name", name(i), "--bind", address(i), "--state-dir", dir.path + "/n\(i)",
             "--admin-socket", socket(i), "--cluster-dir", clusterDirectory ?? self.clusterDirectory,
             "--log-format", "text",
         ]
         if let join = seed ?? (i == 1 ? nil : address(1)), !join.isEmpty { arguments += ["--join", join] }
+        arguments += extra
         let agent = try AgentProcess(arguments: arguments, socket: socket(i))
         agents[i] = agent
         return agent
@@ -57,9 +59,9 @@ final class LocalCluster: @unchecked Sendable {
     }
 
     /// Starts agents 1...count and waits until every one of them sees `count` alive members.
-    func startConverged(_ count: Int) async throws -> Bool {
+    func startConverged(_ count: Int, extra: (Int) -> [String] = { _ in [] }) async throws -> Bool {
         for i in 1...count {
-            try start(i)
+            try start(i, extra: extra(i))
             _ = try await agents[i]!.waitUntilServing()
         }
         return await eventually {

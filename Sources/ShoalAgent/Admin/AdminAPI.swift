@@ -14,10 +14,12 @@ public enum AdminAPI {
         public var labels: [String: String]
         public var uptimeSeconds: Double
         public var certificateExpiresAt: UInt64
+        /// How task processes are limited here (absent from agents older than tasks).
+        public var tasks: TaskLimits?
 
         public init(
             id: String, shortID: String, name: String, version: String, clusterID: String, addresses: Addresses,
-            labels: [String: String], uptimeSeconds: Double, certificateExpiresAt: UInt64
+            labels: [String: String], uptimeSeconds: Double, certificateExpiresAt: UInt64, tasks: TaskLimits? = nil
         ) {
             self.id = id
             self.shortID = shortID
@@ -28,6 +30,18 @@ public enum AdminAPI {
             self.labels = labels
             self.uptimeSeconds = uptimeSeconds
             self.certificateExpiresAt = certificateExpiresAt
+            self.tasks = tasks
+        }
+    }
+
+    /// How this agent confines task processes: `setrlimit` or `cgroup-v2`, and why.
+    public struct TaskLimits: Codable, Sendable, Equatable {
+        public var mechanism: String
+        public var detail: String
+
+        public init(mechanism: String, detail: String) {
+            self.mechanism = mechanism
+            self.detail = detail
         }
     }
 

@@ -55,11 +55,11 @@ struct AdminResponder: Sendable {
     private func routed(_ request: Request, context: BasicRequestContext) async -> Response {
         let router = self.router
         // A watch (a blocking key-value read, `?index=`) waits up to its own bound on top.
-        let watching = request.uri.path.hasPrefix("/v1/kv") && request.uri.queryParameters["index"] != nil
+        let watching = (request.uri.path.hasPrefix("/v1/kv") || request.uri.path.hasPrefix("/v1/tasks")) && request.uri.queryParameters["index"] != nil
         // An object's bytes stream through the route (a put) or are fetched before it answers (a
         // get): bounded by the connection's idle timeout while they move, and by an hour in all.
         let limit = limits.requestTimeout + (watching ? KVWatch.maximumWait : .zero)
-            + (Self.isObjectRoute(request.uri.path) ? Self.objectTransferAllowance : .zero)
+            + (Self.isObjectRoute(request.uri.path) || Self.isTaskLogRoute(request.uri.path) ? Self.objectTransferAllowance : .zero)
         do {
             return try await withThrowingTaskGroup(of: Response?.self) { group in
                 group.addTask { try await router.respond(to: request, context: context) }
@@ -87,6 +87,9 @@ struct AdminResponder: Sendable {
 
     /// `/v1/objects` and everything under it: the routes whose bodies are objects, of any size.
     static func isObjectRoute(_ path: String) -> Bool { path == "/v1/objects" || path.hasPrefix("/v1/objects/") }
+
+    /// `/v1/tasks/{id}/logs`: a stored stream, read like an object.
+    static func isTaskLogRoute(_ path: String) -> Bool { path.hasPrefix("/v1/tasks/") && path.hasSuffix("/logs") }
 
     static func error(_ status: HTTPResponse.Status, _ message: String, headers: HTTPFields = [:]) -> Response {
         let body = (try? JSONEncoder().encode(AdminAPI.ErrorBody(message: message))) ?? Data()

@@ -117,7 +117,7 @@ extension AdminRouter {
 
     /// `?index=N[&wait=D]`: a blocking read that answers once the read's index is past N, or
     /// after D (default 5 minutes, at most 10); nil without `index`.
-    private static func watch(_ request: Request) throws -> KVWatch? {
+    static func watch(_ request: Request) throws -> KVWatch? {
         guard let text = request.uri.queryParameters["index"] else { return nil }
         guard let index = LogIndex(String(text)) else {
             throw HTTPError(.badRequest, message: "index must be a log index (a non-negative integer), not '\(text)'")
@@ -150,7 +150,7 @@ extension AdminRouter {
     }
 
     /// Runs a consensus request, turning its failure into the HTTP status it stands for.
-    private static func answer<T: Sendable>(_ body: () async throws(KVFailure) -> T) async throws -> T {
+    static func answer<T: Sendable>(_ body: () async throws(KVFailure) -> T) async throws -> T {
         do throws(KVFailure) {
             return try await body()
         } catch {

@@ -113,17 +113,21 @@ extension AdminRouter {
 
     /// Reads a JSON body of at most `HTTPLimits.adminSocket.maximumBodyBytes`.
     static func decode<T: Decodable>(_ type: T.Type, _ body: RequestBody) async throws -> T {
-        let limit = HTTPLimits.adminSocket.maximumBodyBytes
-        let buffer: ByteBuffer
-        do {
-            buffer = try await body.collect(upTo: limit)
-        } catch is NIOTooManyBytesError {
-            throw HTTPError(.contentTooLarge, message: "the request body is over \(limit) bytes, the most accepted")
-        }
+        let buffer = try await collect(body)
         do {
             return try JSONDecoder().decode(type, from: Data(buffer.readableBytesView))
         } catch {
             throw HTTPError(.badRequest, message: "the request body is not the expected JSON: \(error)")
+        }
+    }
+
+    /// The whole body, refused with 413 past `HTTPLimits.adminSocket.maximumBodyBytes`.
+    static func collect(_ body: RequestBody) async throws -> ByteBuffer {
+        let limit = HTTPLimits.adminSocket.maximumBodyBytes
+        do {
+            return try await body.collect(upTo: limit)
+        } catch is NIOTooManyBytesError {
+            throw HTTPError(.contentTooLarge, message: "the request body is over \(limit) bytes, the most accepted")
         }
     }
 }

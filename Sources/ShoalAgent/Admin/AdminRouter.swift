@@ -10,6 +10,7 @@ struct AdminState: Sendable {
     let started: ContinuousClock.Instant
     let subsystems: [any AgentSubsystem]
     let gossipAddress: HostPort
+    let taskIsolation: TaskIsolation
 
     var uptimeSeconds: Double {
         let elapsed = ContinuousClock.now - started
@@ -63,7 +64,8 @@ enum AdminRouter {
                 gossip: state.gossipAddress.description),
             labels: state.configuration.labels,
             uptimeSeconds: state.uptimeSeconds,
-            certificateExpiresAt: state.credentials.certificate.expiresAt)
+            certificateExpiresAt: state.credentials.certificate.expiresAt,
+            tasks: AdminAPI.TaskLimits(mechanism: state.taskIsolation.mechanism, detail: state.taskIsolation.detail))
     }
 }
 

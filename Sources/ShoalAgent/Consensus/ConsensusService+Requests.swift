@@ -58,7 +58,7 @@ enum KVFailure: Error, Sendable, Equatable, CustomStringConvertible {
     case invalid(String)
     /// The compare index did not match (409); `current` is the key's modify index, nil if absent.
     case casFailed(current: LogIndex?)
-    /// No such key (404).
+    /// Nothing by that name (404): the message says what was missing.
     case notFound(String)
     /// The leader was lost after the write was sent: it may or may not have been applied (503).
     case indeterminate(String)
@@ -70,7 +70,7 @@ enum KVFailure: Error, Sendable, Equatable, CustomStringConvertible {
         case .casFailed(let current):
             current.map { "the compare index does not match: the key's modify index is \($0)" }
                 ?? "the compare index does not match: the key does not exist"
-        case .notFound(let key): "no key \(key)"
+        case .notFound(let what): what
         case .indeterminate(let why): "the write may or may not have been applied (\(why)); read the key to find out"
         }
     }
@@ -82,16 +82,31 @@ extension ConsensusService {
     /// leader up to the request deadline.
     func perform(_ request: KVRequest) async throws(KVFailure) -> KVReply {
         try Self.validate(request)
-        let deadline = clock.elapsed() + settings.requestDeadline + (request.watch?.wait ?? .zero)
+        return try await viaLeader(
+            isWrite: request.isWrite, wait: request.watch?.wait ?? .zero, local: { node throws(Retry) in try await self.local(request, on: node) },
+            wire: request.wire
+        ) { response throws(Retry) in
+            guard case .kv(let result)? = response.result else { throw Retry(reason: "an answer that is no key-value result") }
+            return KVReply(index: result.index, pairs: result.pairs.map(KeyValueStore.Pair.init(wire:)), term: result.term)
+        }
+    }
+
+    /// Runs `local` on this replica when it may answer (it leads, or `isWrite` is false), else
+    /// sends `wire` to the leader and reads its answer with `remote`; retried until a leader
+    /// answers or the request deadline (plus a watch's `wait`) passes.
+    func viaLeader<Reply: Sendable>(
+        isWrite: Bool, wait: Duration, local: (Node) async throws(Retry) -> Reply, wire: Shoal_Wire_V1_LeaderRequest,
+        remote: (Shoal_Wire_V1_LeaderResponse) throws(Retry) -> Reply
+    ) async throws(KVFailure) -> Reply {
+        let deadline = clock.elapsed() + settings.requestDeadline + wait
         var lastProblem = "no leader is known"
         while clock.elapsed() < deadline {
+            if Task.isCancelled { throw .unavailable("the request was cancelled") }
             do throws(Retry) {
-                if case .replica(let node) = phase, await node.configuration.contains(myself),
-                    !request.isWrite || lastStatus?.role == .leader
-                {
-                    return try await local(request, on: node)
+                if case .replica(let node) = phase, await node.configuration.contains(myself), !isWrite || lastStatus?.role == .leader {
+                    return try await local(node)
                 }
-                return try await forward(request)
+                return try remote(try await forward(wire, isWrite: isWrite, wait: wait))
             } catch {
                 if let failure = error.failure { throw failure }
                 lastProblem = error.reason
@@ -129,48 +144,69 @@ extension ConsensusService {
         case .delete(let key, let cas):
             return try await write(KeyValueStore.delete(key, cas: cas), on: node)
         case .read(let key, let list, let stale, let watch):
-            let read: @Sendable (KeyValueStore) -> KVReply = { machine in
+            let read: @Sendable (ClusterState) -> KVReply = { state in
+                let machine = state.kv
                 let pairs = list ? machine.list(prefix: key) : machine.get(key).map { [$0] } ?? []
                 return KVReply(index: machine.watchIndex(of: pairs), pairs: pairs)
             }
-            var reply: KVReply
-            // The lease is counted in ticks: bring them up to date first, so a leader that was
-            // paused past its lease does not answer from it (Jepsen's pause found this).
-            await catchUpTicks(node)
-            do {
-                // Bounded: a read point the core never answers is retried, not waited on for ever.
-                reply = try await withTimeout(min(settings.requestDeadline, .seconds(2)), clock: clock.clock) {
-                    try await node.read(stale ? .stale : .linearizable, read)
-                }
-            } catch {
-                throw Retry(reason: "\(error)")
-            }
-            // Index 0 asks for the current state (Consul's blocking queries do the same).
-            guard let watch, watch.index > 0 else { return reply }
-            // A watch: after the first (linearizable) read, each entry applied here may move
-            // the index; the waits end with the watch's own time.
-            let deadline = clock.elapsed() + watch.wait
-            while reply.index <= watch.index {
-                let remaining = deadline - clock.elapsed()
-                guard remaining > .zero else { break }
-                let applied = await node.appliedIndex
-                _ = try? await withTimeout(remaining, clock: clock.clock) { await node.waitForApplied(past: applied) }
-                do {
-                    reply = try await node.read(.stale, read)
-                } catch {
-                    throw Retry(reason: "\(error)")
-                }
-            }
-            return reply
+            return try await watchedRead(node, stale: stale, watch: watch, index: \.index, read)
         }
     }
 
-    private func write(_ command: [UInt8], on node: Node) async throws(Retry) -> KVReply {
-        let started = clock.elapsed()
-        let outcome: KeyValueStore.Outcome
-        let term: Term
+    /// `read` on this replica (linearizable unless `stale`); with a watch past index 0, read
+    /// again as entries apply until `index` of the answer is past the watch's, or its wait ends.
+    func watchedRead<Reply: Sendable>(
+        _ node: Node, stale: Bool, watch: KVWatch?, index: (Reply) -> LogIndex, _ read: @escaping @Sendable (ClusterState) -> Reply
+    ) async throws(Retry) -> Reply {
+        var reply: Reply
+        // The lease is counted in ticks: bring them up to date first, so a leader that was
+        // paused past its lease does not answer from it (Jepsen's pause found this).
+        await catchUpTicks(node)
         do {
-            (_, term, outcome) = try await withTimeout(settings.requestDeadline, clock: clock.clock) { try await node.propose(command) }
+            // Bounded: a read point the core never answers is retried, not waited on for ever.
+            reply = try await withTimeout(min(settings.requestDeadline, .seconds(2)), clock: clock.clock) {
+                try await node.read(stale ? .stale : .linearizable, read)
+            }
+        } catch {
+            throw Retry(reason: "\(error)")
+        }
+        // Index 0 asks for the current state (Consul's blocking queries do the same).
+        guard let watch, watch.index > 0 else { return reply }
+        // A watch: after the first (linearizable) read, each entry applied here may move
+        // the index; the waits end with the watch's own time.
+        let deadline = clock.elapsed() + watch.wait
+        // A cancelled watch (its client went away, the agent is stopping) ends at once: the
+        // waits below return immediately once cancelled, so looping on would spin.
+        while index(reply) <= watch.index, !Task.isCancelled {
+            let remaining = deadline - clock.elapsed()
+            guard remaining > .zero else { break }
+            let applied = await node.appliedIndex
+            _ = try? await withTimeout(remaining, clock: clock.clock) { await node.waitForApplied(past: applied) }
+            do {
+                reply = try await node.read(.stale, read)
+            } catch {
+                throw Retry(reason: "\(error)")
+            }
+        }
+        return reply
+    }
+
+    private func write(_ command: [UInt8], on node: Node) async throws(Retry) -> KVReply {
+        let (_, term, outcome) = try await propose(command, on: node)
+        switch outcome {
+        case .kv(.written(let index)), .kv(.deleted(let index)): return KVReply(index: index, pairs: [], term: term)
+        case .kv(.casFailed(let current)): throw Retry.final(.casFailed(current: current))
+        case .kv(.invalid(let why)), .invalid(let why): throw Retry.final(.invalid(why))
+        case .tasks: throw Retry.final(.invalid("a key-value write applied as a task command"))
+        }
+    }
+
+    /// Proposes `command` on this leader and waits until it is applied here.
+    func propose(_ command: [UInt8], on node: Node) async throws(Retry) -> (index: LogIndex, term: Term, outcome: ClusterState.Outcome) {
+        let started = clock.elapsed()
+        let result: (index: LogIndex, term: Term, outcome: ClusterState.Outcome)
+        do {
+            result = try await withTimeout(settings.requestDeadline, clock: clock.clock) { try await node.propose(command) }
         } catch ProposalError.refused(let error) {
             throw Retry(reason: "\(error)")  // never entered the log
         } catch ProposalError.superseded(let index) {
@@ -181,16 +217,12 @@ extension ConsensusService {
             throw Retry.final(.indeterminate("\(error)"))
         }
         metrics.proposalLatency.recordNanoseconds(Int64((clock.elapsed() - started) / .nanoseconds(1)))
-        switch outcome {
-        case .written(let index), .deleted(let index): return KVReply(index: index, pairs: [], term: term)
-        case .casFailed(let current): throw Retry.final(.casFailed(current: current))
-        case .invalid(let why): throw Retry.final(.invalid(why))
-        }
+        return result
     }
 
     /// Sends `request` to the leader (or, with none known, to the replicas in id order, which
-    /// answer with the leader they know).
-    private func forward(_ request: KVRequest) async throws(Retry) -> KVReply {
+    /// answer with the leader they know) and returns its answer when it is no error.
+    private func forward(_ request: Shoal_Wire_V1_LeaderRequest, isWrite: Bool, wait: Duration) async throws(Retry) -> Shoal_Wire_V1_LeaderResponse {
         let others = aliveMembers.filter { $0 != myself }
         guard let target = knownLeader.flatMap({ $0 == myself ? nil : $0 }) ?? (others.isEmpty ? nil : others[forwardAttempt % others.count])
         else { throw Retry(reason: "no other member is alive") }
@@ -198,37 +230,39 @@ extension ConsensusService {
         let sent = SentFlag()
         let response: Shoal_Wire_V1_LeaderResponse
         do {
-            let timeout = settings.requestDeadline + (request.watch?.wait ?? .zero)
-            response = try await call(target, request.wire, timeout: timeout) { sent.set() }
+            response = try await call(target, request, timeout: settings.requestDeadline + wait) { sent.set() }
         } catch {
             if knownLeader == target { knownLeader = nil }
-            if sent.isSet, request.isWrite { throw Retry.final(.indeterminate("\(addresses.name(of: target) ?? "the leader") went away")) }
+            if sent.isSet, isWrite { throw Retry.final(.indeterminate("\(addresses.name(of: target) ?? "the leader") went away")) }
             throw Retry(reason: "\(addresses.name(of: target) ?? "\(target)") did not answer: \(error)")
+        }
+        // "Not the leader" carries nothing to fence: the request was not carried out, whatever
+        // the answering node's term (a node outside the group answers with term 0).
+        if case .error(let error)? = response.result, error.code == .notLeader || error.code == .unavailable {
+            _ = fence.admit(response.term)
+            knownLeader = ReplicaID(bytes: [UInt8](error.leader)).flatMap { $0 == target ? nil : $0 }
+            throw Retry(reason: error.message)
         }
         // Fencing: an answer from a term older than the newest this agent has seen comes from a
         // deposed leader and does not count.
         guard fence.admit(response.term) else {
             knownLeader = nil
-            if request.isWrite { throw Retry.final(.indeterminate("a deposed leader (term \(response.term)) answered")) }
+            if isWrite { throw Retry.final(.indeterminate("a deposed leader (term \(response.term)) answered")) }
             throw Retry(reason: "a deposed leader (term \(response.term)) answered")
         }
-        switch response.result {
-        case .kv(let result)?:
+        guard case .error(let error)? = response.result else {
             knownLeader = target
-            return KVReply(index: result.index, pairs: result.pairs.map(KeyValueStore.Pair.init(wire:)), term: result.term)
-        case .error(let error)?:
-            switch error.code {
-            case .notLeader, .unavailable:
-                knownLeader = ReplicaID(bytes: [UInt8](error.leader)).flatMap { $0 == target ? nil : $0 }
-                throw Retry(reason: error.message)
-            case .invalid: throw Retry.final(.invalid(error.message))
-            case .casFailed: throw Retry.final(.casFailed(current: error.exists ? error.current : nil))
-            case .notFound: throw Retry.final(.notFound(error.message))
-            case .indeterminate: throw Retry.final(.indeterminate(error.message))
-            case .UNRECOGNIZED: throw Retry(reason: error.message)
-            }
-        default:
-            throw Retry(reason: "an answer that is no key-value result")
+            return response
+        }
+        switch error.code {
+        case .notLeader, .unavailable:
+            knownLeader = ReplicaID(bytes: [UInt8](error.leader)).flatMap { $0 == target ? nil : $0 }
+            throw Retry(reason: error.message)
+        case .invalid: throw Retry.final(.invalid(error.message))
+        case .casFailed: throw Retry.final(.casFailed(current: error.exists ? error.current : nil))
+        case .notFound: throw Retry.final(.notFound(error.message))
+        case .indeterminate: throw Retry.final(.indeterminate(error.message))
+        case .UNRECOGNIZED: throw Retry(reason: error.message)
         }
     }
 
@@ -281,6 +315,11 @@ extension ConsensusService {
             guard let peers = await leaderPeers() else { return .error(.notLeader, "this node does not lead", leader: knownLeader) }
             return .with { $0.peers = peers }
         case nil: return .error(.invalid, "a request with no operation")
+        case .task(let task)?:
+            guard case .replica = phase, lastStatus?.role == .leader else {
+                return .error(knownLeader == nil ? .unavailable : .notLeader, "this node does not lead", leader: knownLeader)
+            }
+            return await answerTask(task)
         default:
             guard let kv = KVRequest(wire: request) else { return .error(.invalid, "a malformed key-value request") }
             guard case .replica(let node) = phase, lastStatus?.role == .leader else {

@@ -15,7 +15,7 @@ import Synchronization
 /// An agent that is not a replica is a client of the leader, as Nomad's clients are of its
 /// servers: it forwards every request, so the log is replicated to at most a handful of nodes.
 actor ConsensusService: Service {
-    typealias Node = ConsensusNode<KeyValueStore>
+    typealias Node = ConsensusNode<ClusterState>
 
     struct Settings: Sendable {
         /// Members that must see each other before a new group is founded.
@@ -160,7 +160,7 @@ actor ConsensusService: Service {
         let storage = try RaftStorage(directory: settings.directory)
         let wire = self.wire
         let node = try Node(
-            id: myself, config: settings.raft, storage: storage, bootstrap: voters, machine: KeyValueStore(),
+            id: myself, config: settings.raft, storage: storage, bootstrap: voters, machine: ClusterState(),
             randomSeed: UInt64.random(in: .min ... .max), logger: logger, outbox: { wire.send($0) })
         phase = .replica(node)
         standing = .member
@@ -361,7 +361,7 @@ final class ConsensusMetrics: Sendable {
         if df > 0 { messagesRefused.increment(by: df) }
     }
 
-    func record(_ status: ConsensusNode<KeyValueStore>.Status, previous: ConsensusNode<KeyValueStore>.Status?) {
+    func record(_ status: ConsensusNode<ClusterState>.Status, previous: ConsensusNode<ClusterState>.Status?) {
         term.record(Int64(clamping: status.term))
         commitIndex.record(Int64(clamping: status.commitIndex))
         appliedIndex.record(Int64(clamping: status.appliedIndex))

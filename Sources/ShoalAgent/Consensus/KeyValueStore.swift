@@ -80,23 +80,30 @@ final class KeyValueStore: ReplicatedStateMachine {
 
     func apply(_ entry: Entry) -> Outcome {
         guard let command = try? Shoal_Wire_V1_KVCommand(serializedBytes: entry.data) else { return .invalid("not a key-value command") }
+        return apply(command, at: entry.index)
+    }
+
+    /// Applies a decoded command as the entry at `index`.
+    func apply(_ command: Shoal_Wire_V1_KVCommand, at index: LogIndex) -> Outcome {
         switch command.op {
         case .put(let put):
             let value = [UInt8](put.value)
             if let problem = Self.problem(key: put.key) ?? Self.problem(value: value) { return .invalid(problem) }
             let existing = pairs[put.key]
             if put.compare, put.cas != (existing?.modifyIndex ?? 0) { return .casFailed(current: existing?.modifyIndex) }
-            pairs[put.key] = Pair(key: put.key, value: value, createIndex: existing?.createIndex ?? entry.index, modifyIndex: entry.index)
-            return .written(index: entry.index)
+            pairs[put.key] = Pair(key: put.key, value: value, createIndex: existing?.createIndex ?? index, modifyIndex: index)
+            return .written(index: index)
         case .delete(let delete):
             if let problem = Self.problem(key: delete.key) { return .invalid(problem) }
             let existing = pairs[delete.key]
             if delete.compare, delete.cas != (existing?.modifyIndex ?? 0) || existing == nil { return .casFailed(current: existing?.modifyIndex) }
             if existing != nil {
                 pairs[delete.key] = nil
-                lastDeleteIndex = entry.index
+                lastDeleteIndex = index
             }
-            return .deleted(index: entry.index)
+            return .deleted(index: index)
+        case .tasks:
+            return .invalid("a task command, which the key-value store does not apply")
         case nil:
             return .invalid("a key-value command with no operation")
         }
@@ -118,7 +125,10 @@ final class KeyValueStore: ReplicatedStateMachine {
         max(lastDeleteIndex, pairs.map(\.modifyIndex).max() ?? 0)
     }
 
-    func snapshot() -> [UInt8] {
+    func snapshot() -> [UInt8] { try! snapshotMessage().serializedBytes() }
+
+    /// The pairs as a snapshot message (the cluster state adds its task table to it).
+    func snapshotMessage() -> Shoal_Wire_V1_KVSnapshot {
         var snapshot = Shoal_Wire_V1_KVSnapshot()
         snapshot.pairs = list(prefix: "").map { pair in
             .with {
@@ -129,21 +139,22 @@ final class KeyValueStore: ReplicatedStateMachine {
             }
         }
         snapshot.lastDeleteIndex = lastDeleteIndex
-        return try! snapshot.serializedBytes()
+        return snapshot
     }
 
     func restore(_ bytes: [UInt8]) throws {
-        guard !bytes.isEmpty else {
-            pairs = [:]
-            lastDeleteIndex = 0
-            return
-        }
-        let snapshot: Shoal_Wire_V1_KVSnapshot
+        guard !bytes.isEmpty else { return try restore(Shoal_Wire_V1_KVSnapshot()) }
         do {
-            snapshot = try Shoal_Wire_V1_KVSnapshot(serializedBytes: bytes)
+            try restore(try Shoal_Wire_V1_KVSnapshot(serializedBytes: bytes))
+        } catch let error as SnapshotError {
+            throw error
         } catch {
             throw SnapshotError(description: "the key-value snapshot does not decode: \(error)")
         }
+    }
+
+    /// Replaces every pair with the snapshot's.
+    func restore(_ snapshot: Shoal_Wire_V1_KVSnapshot) throws(SnapshotError) {
         var restored: [String: Pair] = [:]
         for pair in snapshot.pairs {
             if let problem = Self.problem(key: pair.key) { throw SnapshotError(description: "snapshot key refused: \(problem)") }

@@ -201,6 +201,14 @@ public nonisolated struct Shoal_Wire_V1_LeaderRequest: Sendable {
     set {op = .peers(newValue)}
   }
 
+  public var task: Shoal_Wire_V1_TaskRequest {
+    get {
+      if case .task(let v)? = op {return v}
+      return Shoal_Wire_V1_TaskRequest()
+    }
+    set {op = .task(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Op: Equatable, Sendable {
@@ -211,6 +219,7 @@ public nonisolated struct Shoal_Wire_V1_LeaderRequest: Sendable {
     case read(Shoal_Wire_V1_KVRead)
     case transfer(Shoal_Wire_V1_LeaderTransfer)
     case peers(Shoal_Wire_V1_PeersQuery)
+    case task(Shoal_Wire_V1_TaskRequest)
 
   }
 
@@ -442,6 +451,14 @@ public nonisolated struct Shoal_Wire_V1_LeaderResponse: Sendable {
     set {result = .peers(newValue)}
   }
 
+  public var tasks: Shoal_Wire_V1_TaskAnswer {
+    get {
+      if case .tasks(let v)? = result {return v}
+      return Shoal_Wire_V1_TaskAnswer()
+    }
+    set {result = .tasks(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Result: Equatable, Sendable {
@@ -450,6 +467,7 @@ public nonisolated struct Shoal_Wire_V1_LeaderResponse: Sendable {
     case error(Shoal_Wire_V1_LeaderError)
     case done(Bool)
     case peers(Shoal_Wire_V1_RaftPeers)
+    case tasks(Shoal_Wire_V1_TaskAnswer)
 
   }
 
@@ -621,7 +639,7 @@ nonisolated extension Shoal_Wire_V1_KVRead: SwiftProtobuf.Message, SwiftProtobuf
 
 nonisolated extension Shoal_Wire_V1_LeaderRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".LeaderRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}bootstrap\0\u{1}release\0\u{1}put\0\u{1}delete\0\u{1}read\0\u{1}transfer\0\u{1}peers\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}bootstrap\0\u{1}release\0\u{1}put\0\u{1}delete\0\u{1}read\0\u{1}transfer\0\u{1}peers\0\u{1}task\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -720,6 +738,19 @@ nonisolated extension Shoal_Wire_V1_LeaderRequest: SwiftProtobuf.Message, SwiftP
           self.op = .peers(v)
         }
       }()
+      case 8: try {
+        var v: Shoal_Wire_V1_TaskRequest?
+        var hadOneofValue = false
+        if let current = self.op {
+          hadOneofValue = true
+          if case .task(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.op = .task(v)
+        }
+      }()
       default: break
       }
     }
@@ -758,6 +789,10 @@ nonisolated extension Shoal_Wire_V1_LeaderRequest: SwiftProtobuf.Message, SwiftP
     case .peers?: try {
       guard case .peers(let v)? = self.op else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+    }()
+    case .task?: try {
+      guard case .task(let v)? = self.op else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
     }()
     case nil: break
     }
@@ -1020,7 +1055,7 @@ nonisolated extension Shoal_Wire_V1_LeaderError.Code: SwiftProtobuf._ProtoNamePr
 
 nonisolated extension Shoal_Wire_V1_LeaderResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".LeaderResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}answer\0\u{1}kv\0\u{1}error\0\u{1}done\0\u{1}peers\0\u{2}\u{5}term\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}answer\0\u{1}kv\0\u{1}error\0\u{1}done\0\u{1}peers\0\u{1}tasks\0\u{2}\u{4}term\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1088,6 +1123,19 @@ nonisolated extension Shoal_Wire_V1_LeaderResponse: SwiftProtobuf.Message, Swift
           self.result = .peers(v)
         }
       }()
+      case 6: try {
+        var v: Shoal_Wire_V1_TaskAnswer?
+        var hadOneofValue = false
+        if let current = self.result {
+          hadOneofValue = true
+          if case .tasks(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.result = .tasks(v)
+        }
+      }()
       case 10: try { try decoder.decodeSingularUInt64Field(value: &self.term) }()
       default: break
       }
@@ -1119,6 +1167,10 @@ nonisolated extension Shoal_Wire_V1_LeaderResponse: SwiftProtobuf.Message, Swift
     case .peers?: try {
       guard case .peers(let v)? = self.result else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    }()
+    case .tasks?: try {
+      guard case .tasks(let v)? = self.result else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
     }()
     case nil: break
     }

@@ -357,11 +357,20 @@ public nonisolated struct Shoal_Wire_V1_KVCommand: Sendable {
     set {op = .delete(newValue)}
   }
 
+  public var tasks: Shoal_Wire_V1_TaskCommand {
+    get {
+      if case .tasks(let v)? = op {return v}
+      return Shoal_Wire_V1_TaskCommand()
+    }
+    set {op = .tasks(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Op: Equatable, Sendable {
     case put(Shoal_Wire_V1_KVPut)
     case delete(Shoal_Wire_V1_KVDelete)
+    case tasks(Shoal_Wire_V1_TaskCommand)
 
   }
 
@@ -433,9 +442,21 @@ public nonisolated struct Shoal_Wire_V1_KVSnapshot: Sendable {
   /// modify indexes).
   public var lastDeleteIndex: UInt64 = 0
 
+  /// The task table (empty in snapshots taken before tasks existed).
+  public var tasks: Shoal_Wire_V1_TaskTableSnapshot {
+    get {_tasks ?? Shoal_Wire_V1_TaskTableSnapshot()}
+    set {_tasks = newValue}
+  }
+  /// Returns true if `tasks` has been explicitly set.
+  public var hasTasks: Bool {self._tasks != nil}
+  /// Clears the value of `tasks`. Subsequent reads from it will return its default value.
+  public mutating func clearTasks() {self._tasks = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
+
+  fileprivate var _tasks: Shoal_Wire_V1_TaskTableSnapshot? = nil
 }
 
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
@@ -1110,7 +1131,7 @@ nonisolated extension Shoal_Wire_V1_RaftMessage: SwiftProtobuf.Message, SwiftPro
 
 nonisolated extension Shoal_Wire_V1_KVCommand: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".KVCommand"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}put\0\u{1}delete\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}put\0\u{1}delete\0\u{1}tasks\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1144,6 +1165,19 @@ nonisolated extension Shoal_Wire_V1_KVCommand: SwiftProtobuf.Message, SwiftProto
           self.op = .delete(v)
         }
       }()
+      case 3: try {
+        var v: Shoal_Wire_V1_TaskCommand?
+        var hadOneofValue = false
+        if let current = self.op {
+          hadOneofValue = true
+          if case .tasks(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.op = .tasks(v)
+        }
+      }()
       default: break
       }
     }
@@ -1162,6 +1196,10 @@ nonisolated extension Shoal_Wire_V1_KVCommand: SwiftProtobuf.Message, SwiftProto
     case .delete?: try {
       guard case .delete(let v)? = self.op else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    }()
+    case .tasks?: try {
+      guard case .tasks(let v)? = self.op else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
     }()
     case nil: break
     }
@@ -1307,7 +1345,7 @@ nonisolated extension Shoal_Wire_V1_KVPair: SwiftProtobuf.Message, SwiftProtobuf
 
 nonisolated extension Shoal_Wire_V1_KVSnapshot: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".KVSnapshot"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}pairs\0\u{3}last_delete_index\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}pairs\0\u{3}last_delete_index\0\u{1}tasks\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1317,24 +1355,33 @@ nonisolated extension Shoal_Wire_V1_KVSnapshot: SwiftProtobuf.Message, SwiftProt
       switch fieldNumber {
       case 1: try { try decoder.decodeRepeatedMessageField(value: &self.pairs) }()
       case 2: try { try decoder.decodeSingularUInt64Field(value: &self.lastDeleteIndex) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._tasks) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
     if !self.pairs.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.pairs, fieldNumber: 1)
     }
     if self.lastDeleteIndex != 0 {
       try visitor.visitSingularUInt64Field(value: self.lastDeleteIndex, fieldNumber: 2)
     }
+    try { if let v = self._tasks {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Shoal_Wire_V1_KVSnapshot, rhs: Shoal_Wire_V1_KVSnapshot) -> Bool {
     if lhs.pairs != rhs.pairs {return false}
     if lhs.lastDeleteIndex != rhs.lastDeleteIndex {return false}
+    if lhs._tasks != rhs._tasks {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
