@@ -1,6 +1,8 @@
 // Linux calls glibc declares only under _GNU_SOURCE, which Swift's Glibc module leaves unset,
 // and the one piece of process creation Swift cannot do safely itself.
 #include <errno.h>
+#include <pthread.h>
+#include <linux/close_range.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -23,51 +25,44 @@ struct shoal_task_limits {
 
 // Starts argv[0] (looked up in this process's PATH) in `directory`, in a new process group of
 // its own, with `envp`, standard input from /dev/null, standard output and error appended to
-// the two files (opened here, created 0600), every other descriptor closed, signals at their
-// defaults, and `limits` applied. Between fork and exec the child calls only async-signal-safe
-// functions: a multi-threaded parent may fork no other way. Returns the pid, or -1 with the
-// child's errno in *child_errno (and `stage` naming the step that failed) when it could not exec.
+// the two files (created 0600 or emptied), every other descriptor closed, signals at their
+// defaults, and `limits` applied. The child is made with vfork: it borrows this process's memory
+// until it execs (no page tables copied, which fork of a large agent spends most of a task's
+// start on), so between vfork and exec it only makes system calls, writes its own locals and
+// never returns; every signal is blocked around the vfork so no handler runs in the child.
+// Returns the pid, or -1 with the child's errno in *child_errno (and `stage` naming the step
+// that failed) when it could not exec.
 static inline pid_t shoal_spawn_task(
     char *const argv[], char *const envp[], const char *directory, const char *stdout_path, const char *stderr_path,
     struct shoal_task_limits limits, int *child_errno, int *stage)
 {
-    int report[2];
-    if (pipe2(report, O_CLOEXEC) != 0) {
-        *child_errno = errno;
-        *stage = 0;
-        return -1;
-    }
-    pid_t pid = fork();
-    if (pid < 0) {
-        *child_errno = errno;
-        *stage = 0;
-        close(report[0]);
-        close(report[1]);
-        return -1;
-    }
+    sigset_t all, previous;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &previous);
+    volatile int failed_stage = 1;
+    volatile int failed_errno = 0;
+    pid_t pid = vfork();
     if (pid == 0) {
-        int failed_stage = 1;
+        for (int sig = 1; sig < NSIG; sig++) {
+            struct sigaction action = {0};
+            action.sa_handler = SIG_DFL;
+            syscall(SYS_rt_sigaction, sig, &action, 0, _NSIG / 8);
+        }
         sigset_t none;
         sigemptyset(&none);
-        sigprocmask(SIG_SETMASK, &none, 0);
-        for (int sig = 1; sig < NSIG; sig++) signal(sig, SIG_DFL);
+        syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, 0, _NSIG / 8);
         if (setpgid(0, 0) != 0) goto fail;
         failed_stage = 2;
         if (chdir(directory) != 0) goto fail;
         failed_stage = 3;
         int in = open("/dev/null", O_RDONLY);
         if (in < 0 || dup2(in, 0) < 0) goto fail;
-        int out = open(stdout_path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW, 0600);
+        int out = open(stdout_path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0600);
         if (out < 0 || dup2(out, 1) < 0) goto fail;
-        int err = open(stderr_path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW, 0600);
+        int err = open(stderr_path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0600);
         if (err < 0 || dup2(err, 2) < 0) goto fail;
-        // Keep the report pipe as descriptor 3 (close-on-exec), close everything above it.
-        if (report[1] != 3) {
-            if (dup2(report[1], 3) < 0) goto fail;
-            report[1] = 3;
-        }
-        fcntl(3, F_SETFD, FD_CLOEXEC);
-        syscall(SYS_close_range, 4U, ~0U, 0);
+        // Everything above the standard three closes at exec.
+        syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
         failed_stage = 4;
         struct rlimit limit;
         if (limits.address_space_bytes > 0) {
@@ -85,27 +80,26 @@ static inline pid_t shoal_spawn_task(
         }
         failed_stage = 5;
         execvpe(argv[0], argv, envp);
-    fail:;
-        int code[2] = {errno, failed_stage};
-        ssize_t ignored = write(report[1], code, sizeof code);
-        (void)ignored;
+    fail:
+        failed_errno = errno;
         _exit(127);
+    }
+    int saved = errno;
+    pthread_sigmask(SIG_SETMASK, &previous, 0);
+    if (pid < 0) {
+        *child_errno = saved;
+        *stage = 0;
+        return -1;
+    }
+    // The parent resumes once the child has exec'd or exited: a failure is in the shared locals.
+    if (failed_errno != 0) {
+        int status;
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+        *child_errno = failed_errno;
+        *stage = failed_stage;
+        return -1;
     }
     // Also here, so the group exists before the caller can signal it.
     setpgid(pid, pid);
-    close(report[1]);
-    int code[2];
-    ssize_t got;
-    do {
-        got = read(report[0], code, sizeof code);
-    } while (got < 0 && errno == EINTR);
-    close(report[0]);
-    if (got == (ssize_t)sizeof code) {
-        int status;
-        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
-        *child_errno = code[0];
-        *stage = code[1];
-        return -1;
-    }
     return pid;
 }

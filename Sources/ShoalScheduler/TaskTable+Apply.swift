@@ -33,6 +33,7 @@ extension TaskTable {
             nextSequence += 1
             tasks[submission.id] = TaskRecord(
                 id: submission.id, spec: submission.spec, state: .pending, submittedAt: at, sequence: nextSequence, notBefore: at)
+            pendingIDs.insert(submission.id)
             for dependency in submission.spec.dependencies { dependents[dependency, default: []].insert(submission.id) }
         }
         var events = ordered.map { TaskEvent.submitted($0.id) }
@@ -70,7 +71,7 @@ extension TaskTable {
         guard assignment.attempt == record.attempts.count + 1 else { return .ignored(id, why: "assigned attempt \(assignment.attempt), not the next") }
         guard record.spec.dependencies.allSatisfy({ tasks[$0]?.state == .succeeded }) else { return .ignored(id, why: "assigned before its dependencies succeeded") }
         tasks[id]!.attempts.append(TaskAttempt(number: assignment.attempt, node: assignment.node, term: term, assignedAt: at))
-        tasks[id]!.state = .assigned
+        move(id, to: .assigned)
         tasks[id]!.reason = nil
         return .assigned(id, attempt: assignment.attempt, node: assignment.node, term: term)
     }
@@ -80,7 +81,7 @@ extension TaskTable {
             current.number == attempt, current.node == node
         else { return .ignored(id, why: "a start for an attempt that is not the current one") }
         tasks[id]!.attempts[record.attempts.count - 1].startedAt = at
-        tasks[id]!.state = .running
+        move(id, to: .running)
         return .started(id, attempt: attempt)
     }
 
@@ -126,7 +127,7 @@ extension TaskTable {
         let record = tasks[id]!
         guard record.attempts.count <= record.spec.retries else { return end(id, as: final, reason: reason, at: at) }
         let notBefore = at + RetryBackoff.delay(afterAttempt: record.attempts.count)
-        tasks[id]!.state = .pending
+        move(id, to: .pending)
         tasks[id]!.notBefore = notBefore
         tasks[id]!.reason = "retrying after: \(reason)"
         return [.retrying(id, attempt: record.attempts.count, notBefore: notBefore)]
@@ -134,7 +135,7 @@ extension TaskTable {
 
     /// Ends `id` as `state`; a task that did not succeed fails every task still waiting on it.
     mutating func end(_ id: TaskID, as state: TaskState, reason: String?, at: Int64) -> [TaskEvent] {
-        tasks[id]!.state = state
+        move(id, to: state)
         tasks[id]!.reason = reason
         tasks[id]!.endedAt = at
         var events: [TaskEvent] = [.ended(id, state)]
@@ -143,5 +144,27 @@ extension TaskTable {
             events += end(dependent, as: .failed, reason: "dependency \(id) \(state.rawValue)", at: at)
         }
         return events
+    }
+
+    /// Sets the state of `id`, keeping the indexes by state (`pendingIDs`, `activeIDs`) true:
+    /// out of the one its old state (and current attempt's node) put it in, into the new one's.
+    mutating func move(_ id: TaskID, to state: TaskState) {
+        let record = tasks[id]!
+        switch record.state {
+        case .pending: pendingIDs.remove(id)
+        case .assigned, .running:
+            if let node = record.currentAttempt?.node {
+                activeIDs[node]?.remove(id)
+                if activeIDs[node]?.isEmpty == true { activeIDs[node] = nil }
+            }
+        case .succeeded, .failed, .cancelled, .lost: break
+        }
+        switch state {
+        case .pending: pendingIDs.insert(id)
+        case .assigned, .running:
+            if let node = record.currentAttempt?.node { activeIDs[node, default: []].insert(id) }
+        case .succeeded, .failed, .cancelled, .lost: break
+        }
+        tasks[id]!.state = state
     }
 }

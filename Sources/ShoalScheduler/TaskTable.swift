@@ -13,6 +13,10 @@ public struct TaskTable: Hashable, Sendable {
     var nextSequence: UInt64 = 0
     /// Tasks each dependency is waited on by.
     var dependents: [TaskID: Set<TaskID>] = [:]
+    /// The pending tasks, and the assigned or running ones by the node of their current
+    /// attempt: what placement and each node's executor read, without a scan of every task.
+    var pendingIDs: Set<TaskID> = []
+    var activeIDs: [NodeID: Set<TaskID>] = [:]
 
     /// An empty table.
     public init() {}
@@ -23,31 +27,26 @@ public struct TaskTable: Hashable, Sendable {
     /// The resources of the attempts assigned to or running on each node: what the leader
     /// counts as taken when it places.
     public func allocations() -> [NodeID: Resources] {
-        var taken: [NodeID: Resources] = [:]
-        for record in tasks.values where record.state == .assigned || record.state == .running {
-            if let attempt = record.currentAttempt { taken[attempt.node, default: .zero] = taken[attempt.node, default: .zero] + record.spec.resources }
-        }
-        return taken
+        activeIDs.mapValues { ids in ids.reduce(Resources.zero) { $0 + tasks[$1]!.spec.resources } }
     }
 
     /// The pending tasks that may be placed at `now`: dependencies succeeded, backoff over;
     /// highest priority first, then oldest.
     public func placeable(at now: Int64) -> [TaskRecord] {
-        tasks.values
-            .filter { record in
-                record.state == .pending && record.notBefore <= now
-                    && record.spec.dependencies.allSatisfy { tasks[$0]?.state == .succeeded }
-            }
-            .sorted { ($0.spec.priority, $1.sequence) > ($1.spec.priority, $0.sequence) }
+        var ready: [(priority: Int, sequence: UInt64, id: TaskID)] = []
+        for id in pendingIDs {
+            let record = tasks[id]!
+            guard record.notBefore <= now, record.spec.dependencies.allSatisfy({ tasks[$0]?.state == .succeeded }) else { continue }
+            ready.append((record.spec.priority, record.sequence, id))
+        }
+        // Sorted as keys, then looked up: records are large to move.
+        ready.sort { ($0.priority, $1.sequence) > ($1.priority, $0.sequence) }
+        return ready.map { tasks[$0.id]! }
     }
 
     /// The attempts assigned to `node` and not yet ended: what that agent should be running.
     public func attempts(on node: NodeID) -> [(TaskRecord, TaskAttempt)] {
-        tasks.values.compactMap { record in
-            guard record.state == .assigned || record.state == .running, let attempt = record.currentAttempt, attempt.node == node else { return nil }
-            return (record, attempt)
-        }
-        .sorted { $0.0.sequence < $1.0.sequence }
+        (activeIDs[node] ?? []).map { tasks[$0]! }.sorted { $0.sequence < $1.sequence }.map { ($0, $0.currentAttempt!) }
     }
 }
 
@@ -61,6 +60,13 @@ extension TaskTable {
             guard record.sequence <= nextSequence else { throw .sequence(record.id, record.sequence, nextSequence) }
             tasks[record.id] = record
             for dependency in record.spec.dependencies { dependents[dependency, default: []].insert(record.id) }
+            switch record.state {
+            case .pending: pendingIDs.insert(record.id)
+            case .assigned, .running:
+                guard let node = record.currentAttempt?.node else { throw .noAttempt(record.id, record.state) }
+                activeIDs[node, default: []].insert(record.id)
+            case .succeeded, .failed, .cancelled, .lost: break
+            }
         }
         self.nextSequence = nextSequence
     }
@@ -76,11 +82,13 @@ extension TaskTable {
 public enum TaskTableSnapshotError: Error, Hashable, Sendable, CustomStringConvertible {
     case duplicate(TaskID)
     case sequence(TaskID, UInt64, UInt64)
+    case noAttempt(TaskID, TaskState)
 
     public var description: String {
         switch self {
         case .duplicate(let id): "the snapshot holds task \(id) twice"
         case .sequence(let id, let sequence, let next): "task \(id) has sequence \(sequence), past the table's \(next)"
+        case .noAttempt(let id, let state): "task \(id) is \(state.rawValue) without an attempt"
         }
     }
 }

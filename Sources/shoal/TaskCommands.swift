@@ -234,7 +234,7 @@ enum TaskWaiting {
                 throw fail(error.description)
             }
             if finalStates.contains(task.state) { return task }
-            if attemptEnded, task.attempts.last?.outputs["stdout"] != nil, task.state == "pending" { return task }
+            if attemptEnded, task.attempts.last?.endedAt != nil { return task }
             index = header ?? index
         }
     }
@@ -253,7 +253,7 @@ enum TaskWaiting {
     }
 
     static func printStreams(of task: AdminAPI.TaskView, client: ClientOptions) async throws {
-        guard task.attempts.last?.outputs["stdout"] != nil else {
+        guard task.attempts.contains(where: { $0.endedAt != nil }) else {
             if task.state != "succeeded" { FileHandle.standardError.write(Data("shoal: task \(task.id) \(task.state)\(task.reason.map { ": \($0)" } ?? "")\n".utf8)) }
             return
         }

@@ -115,4 +115,71 @@ struct TasksProcessTests {
         #expect(try await AdminClient(socketPath: cluster.socket(3)).request(.GET, "/v1/tasks/t-nosuchtask").status == 404)
         #expect(try await AdminClient(socketPath: cluster.socket(3)).request(.GET, "/v1/tasks/NOT_AN_ID").status == 400)
     }
+
+    @Test("200 tasks over three agents while the leader is killed -9 and restarted, then a worker is killed -9 mid-run: every task succeeds exactly once and every output reads back")
+    func survivesLeaderAndWorkerKills() async throws {
+        let cluster = try LocalCluster(subnet: 76)
+        #expect(try await cluster.startConverged(3))
+        let count = 200
+        let spec = #"{"argv":["sh","-c","echo $SHOAL_TASK_ID > out; sleep 0.2"],"outputs":["out"],"cpu":250}"#
+        var ids: [String] = []
+        for batch in 0..<4 {
+            let body = #"{"tasks":["# + Array(repeating: spec, count: count / 4).joined(separator: ",") + "]}"
+            let (status, answer) = try await AdminClient(socketPath: cluster.socket(batch % 3 + 1)).request(.POST, "/v1/tasks", body: Array(body.utf8))
+            #expect(status == 201, "batch \(batch): \(String(decoding: answer, as: UTF8.self))")
+            ids += try JSONDecoder().decode([AdminAPI.TaskView].self, from: Data(answer)).map(\.id)
+        }
+        #expect(ids.count == count)
+
+        func tasks(via i: Int) async -> [AdminAPI.TaskView] {
+            (try? await AdminClient(socketPath: cluster.socket(i)).get("/v1/tasks", as: [AdminAPI.TaskView].self)) ?? []
+        }
+        func leaderIndex(among candidates: [Int]) async -> Int? {
+            for i in candidates {
+                if let leader = try? await AdminClient(socketPath: cluster.socket(i)).get("/v1/leader", as: AdminAPI.Leader.self) {
+                    return candidates.first { cluster.name($0) == leader.name }
+                }
+            }
+            return nil
+        }
+
+        // Once tasks run, kill the leader and bring it back from its state directory.
+        let underway = await cluster.eventually(timeout: .seconds(60)) { await tasks(via: 1).contains { $0.state == "running" } }
+        #expect(underway, "tasks started running")
+        let leader = try #require(await leaderIndex(among: [1, 2, 3]), "a leader")
+        _ = try await cluster.agents[leader]!.stop(signal: SIGKILL)
+        try cluster.start(leader, seed: cluster.address(leader == 1 ? 2 : 1))
+        _ = try await cluster.agents[leader]!.waitUntilServing()
+
+        // Then kill a worker in the middle of its tasks, and leave it dead: membership declares
+        // it failed and the leader re-queues what it held.
+        let survivor = leader
+        var worker: Int?
+        let busy = await cluster.eventually(timeout: .seconds(60)) {
+            let running = await tasks(via: survivor).filter { $0.state == "running" }
+            worker = [1, 2, 3].first { i in i != survivor && running.contains { $0.node == cluster.name(i) } }
+            return worker != nil
+        }
+        #expect(busy, "another worker had running tasks")
+        let victim = try #require(worker)
+        _ = try await cluster.agents[victim]!.stop(signal: SIGKILL)
+        let alive = [1, 2, 3].filter { $0 != victim }
+
+        var last: [AdminAPI.TaskView] = []
+        let done = await cluster.eventually(timeout: .seconds(240)) {
+            last = await tasks(via: alive[0])
+            return last.count == count && last.allSatisfy { Self.final.contains($0.state) }
+        }
+        #expect(done, "all tasks ended: \(Dictionary(grouping: last, by: \.state).mapValues(\.count))")
+        #expect(Set(last.map(\.id)) == Set(ids), "no task lost, none added")
+        for task in last {
+            #expect(task.state == "succeeded", "\(task.id) ended \(task.state): \(task.reason ?? "")")
+            #expect(task.attempts.filter { $0.exitCode == 0 && $0.reason == nil }.count == 1, "\(task.id) succeeded exactly once: \(task.attempts)")
+        }
+        #expect(last.contains { $0.attempts.count > 1 }, "some tasks ran again after a kill")
+        for task in last where task.state == "succeeded" {
+            let stored = try #require(task.outputs["out"], "\(task.id) stored its output")
+            #expect(try await object(stored, via: alive[task.id.hashValue & 1], in: cluster) == task.id + "\n", "\(task.id)'s output reads back")
+        }
+    }
 }

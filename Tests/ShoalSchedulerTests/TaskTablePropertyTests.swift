@@ -23,6 +23,14 @@ struct TaskTablePropertyTests {
                 #expect(record.attempts.count <= record.spec.retries + 1, "more attempts than retries allow")
                 if record.state == .assigned || record.state == .running { #expect(record.currentAttempt?.endedAt == nil) }
             }
+            // The indexes placement and executors read agree with a scan of every task.
+            #expect(table.pendingIDs == Set(table.tasks.values.filter { $0.state == .pending }.map(\.id)), "the pending index drifted")
+            var active: [NodeID: Set<TaskID>] = [:]
+            for record in table.tasks.values where record.state == .assigned || record.state == .running {
+                active[record.currentAttempt!.node, default: []].insert(record.id)
+            }
+            #expect(table.activeIDs == active, "the index of what runs where drifted")
+            #expect(TaskTable.restoring(table) == table, "a table rebuilt from its records has the same indexes")
         }
     }
 
@@ -100,5 +108,12 @@ struct TaskTablePropertyTests {
         let unended = table.tasks.values.filter { !$0.state.isFinal }.map(\.id)
         #expect(unended.isEmpty, "tasks never ended: \(unended)")
         #expect(table.tasks.values.filter { $0.state == .succeeded }.count == invariants.succeeded.count)
+    }
+}
+
+extension TaskTable {
+    /// The table a snapshot of `table` restores.
+    static func restoring(_ table: TaskTable) -> TaskTable {
+        try! TaskTable(records: table.records, nextSequence: table.lastSequence)
     }
 }

@@ -48,10 +48,14 @@ extension AdminRouter {
                 guard TaskSpec.streamOutputs.contains(stream) else { throw HTTPError(.badRequest, message: "stream must be stdout or stderr, not '\(stream.prefix(40))'") }
                 let records = try await answer { () async throws(KVFailure) in try await tasks.records([id]) }
                 guard let record = records.first else { throw HTTPError(.notFound, message: "no task \(id)") }
-                guard let object = record.currentAttempt?.outputs[stream] else {
+                guard let attempt = record.attempts.last(where: { $0.endedAt != nil }) else {
                     throw HTTPError(
                         .conflict,
                         message: "task \(id) is \(record.state.rawValue): its \(stream) is stored when its attempt ends (shoal logs --follow waits for it)")
+                }
+                // An attempt that wrote nothing to the stream stored no object for it.
+                guard let object = attempt.outputs[stream] else {
+                    return Response(status: .ok, headers: [.contentType: "application/octet-stream", .contentLength: "0"], body: ResponseBody())
                 }
                 return try await streamObject(object, objects: objects)
             default:

@@ -209,6 +209,13 @@ actor ConsensusNode<Machine: ReplicatedStateMachine> {
     /// Runs `body` on the state machine, after making sure it has every write committed before
     /// this call when `consistency` is `.linearizable` (through the leader from a follower).
     func read<T: Sendable>(_ consistency: ReadConsistency, _ body: (Machine) throws -> T) async throws -> T {
+        try await readApplied(consistency, body).value
+    }
+
+    /// `read`, with the applied index the body saw: a watch waits for entries past exactly
+    /// that one (an index fetched after the read could already include an entry the body did
+    /// not see, and the watch would sleep through it).
+    func readApplied<T: Sendable>(_ consistency: ReadConsistency, _ body: (Machine) throws -> T) async throws -> (value: T, applied: LogIndex) {
         if let stopped { throw ProposalError.stopped(stopped) }
         if consistency == .linearizable {
             let context = nextReadContext
@@ -235,7 +242,7 @@ actor ConsensusNode<Machine: ReplicatedStateMachine> {
                 Task { await self.cancelRead(context) }
             }
         }
-        return try body(machine)
+        return (try body(machine), raft.appliedIndex)
     }
 
     /// Ends a read whose caller gave up, wherever it waits.

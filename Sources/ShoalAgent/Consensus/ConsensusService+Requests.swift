@@ -159,13 +159,14 @@ extension ConsensusService {
         _ node: Node, stale: Bool, watch: KVWatch?, index: (Reply) -> LogIndex, _ read: @escaping @Sendable (ClusterState) -> Reply
     ) async throws(Retry) -> Reply {
         var reply: Reply
+        var applied: LogIndex
         // The lease is counted in ticks: bring them up to date first, so a leader that was
         // paused past its lease does not answer from it (Jepsen's pause found this).
         await catchUpTicks(node)
         do {
             // Bounded: a read point the core never answers is retried, not waited on for ever.
-            reply = try await withTimeout(min(settings.requestDeadline, .seconds(2)), clock: clock.clock) {
-                try await node.read(stale ? .stale : .linearizable, read)
+            (reply, applied) = try await withTimeout(min(settings.requestDeadline, .seconds(2)), clock: clock.clock) {
+                try await node.readApplied(stale ? .stale : .linearizable, read)
             }
         } catch {
             throw Retry(reason: "\(error)")
@@ -173,17 +174,18 @@ extension ConsensusService {
         // Index 0 asks for the current state (Consul's blocking queries do the same).
         guard let watch, watch.index > 0 else { return reply }
         // A watch: after the first (linearizable) read, each entry applied here may move
-        // the index; the waits end with the watch's own time.
+        // the index; the waits end with the watch's own time. Each wait is for entries past the
+        // ones the last read saw, so none applied in between is slept through.
         let deadline = clock.elapsed() + watch.wait
         // A cancelled watch (its client went away, the agent is stopping) ends at once: the
         // waits below return immediately once cancelled, so looping on would spin.
         while index(reply) <= watch.index, !Task.isCancelled {
             let remaining = deadline - clock.elapsed()
             guard remaining > .zero else { break }
-            let applied = await node.appliedIndex
-            _ = try? await withTimeout(remaining, clock: clock.clock) { await node.waitForApplied(past: applied) }
+            let seen = applied
+            _ = try? await withTimeout(remaining, clock: clock.clock) { await node.waitForApplied(past: seen) }
             do {
-                reply = try await node.read(.stale, read)
+                (reply, applied) = try await node.readApplied(.stale, read)
             } catch {
                 throw Retry(reason: "\(error)")
             }

@@ -14,11 +14,14 @@ struct TaskQuery: Sendable, Equatable {
     var watch: KVWatch?
 
     func select(from table: TaskTable) -> [TaskRecord] {
-        let candidates = ids.isEmpty ? table.records : ids.compactMap { table[$0] }
-        return candidates.filter { record in
+        let matches: (TaskRecord) -> Bool = { record in
             (state == nil || record.state == state)
                 && (node == nil || ((record.state == .assigned || record.state == .running) && record.currentAttempt?.node == node))
         }
+        guard ids.isEmpty else { return ids.compactMap { table[$0] }.filter(matches) }
+        // An executor's query: the table's index of what runs where, not a scan.
+        if let node { return table.attempts(on: node).map(\.0).filter(matches) }
+        return table.tasks.values.filter(matches).sorted { $0.sequence < $1.sequence }
     }
 }
 
@@ -51,12 +54,20 @@ extension ConsensusService {
             local: { node throws(Retry) in try await self.localRead(tasks: query, on: node) }, wire: wire, remote: Self.taskReply)
     }
 
+    /// Returns once this replica's task table has changed past `index` or `wait` has passed
+    /// (at once when this node holds no replica): what the scheduler sleeps on between passes.
+    func waitForTasks(past index: LogIndex, upTo wait: Duration) async -> LogIndex {
+        guard case .replica(let node) = phase else { return index }
+        let read = try? await watchedRead(node, stale: true, watch: KVWatch(index: max(index, 1), wait: wait), index: { $0 }) { $0.tasksIndex }
+        return read ?? index
+    }
+
     /// The task table as this node's replica holds it now, with its term, when this node leads:
     /// what the scheduler places from.
-    func leaderTable() async -> (term: Term, table: TaskTable)? {
+    func leaderTable() async -> (term: Term, table: TaskTable, index: LogIndex)? {
         guard case .replica(let node) = phase, let status = lastStatus, status.role == .leader else { return nil }
-        guard let table = try? await node.read(.stale, { $0.tasks }) else { return nil }
-        return (status.term, table)
+        guard let (table, index) = try? await node.read(.stale, { ($0.tasks, $0.tasksIndex) }) else { return nil }
+        return (status.term, table, index)
     }
 
     private func localRead(tasks query: TaskQuery, on node: Node) async throws(Retry) -> TaskReply {

@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import ShoalObjects
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -15,9 +16,14 @@ struct AttemptFailure: Error, CustomStringConvertible {
 /// touch anything outside it: paths are resolved and checked to stay inside, the last
 /// component is never followed as a symlink, and only regular files are read.
 enum TaskFiles {
-    /// Creates `directory` afresh (0700), removing what an earlier run left there.
+    /// Makes `directory` (0700) exist and be empty: created if missing, else emptied of what
+    /// an earlier attempt left (a directory kept, not made again, spares the file system an
+    /// inode for every attempt).
     static func prepare(_ directory: String) throws(AttemptFailure) {
-        try? FileManager.default.removeItem(atPath: directory)
+        if let entries = try? FileManager.default.contentsOfDirectory(atPath: directory) {
+            for entry in entries { try? FileManager.default.removeItem(atPath: directory + "/" + entry) }
+            return
+        }
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch {
@@ -27,6 +33,14 @@ enum TaskFiles {
 
     static func remove(_ directory: String) {
         try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// Replaces the contents of the file at `path` (created 0600 if missing) with `text`.
+    static func overwrite(_ path: String, with text: String) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        try? write(Array(text.utf8), to: fd, name: path)
     }
 
     /// Opens `name` (relative, already validated) under `directory` for a new file, creating
@@ -94,6 +108,37 @@ enum TaskFiles {
             offset += written
         }
     }
+}
+
+/// The directories attempts run in: `<tasks>/slot-N`, each holding `work/` (the task's
+/// directory), `stdout`, `stderr` and `attempt` (which attempt runs there, its pid and start
+/// time). A slot is reused by the next attempt, emptied first, so starting a task creates no
+/// directory and no file that an earlier one did not leave.
+final class TaskSlots: Sendable {
+    let root: String
+    private let free = Mutex<(unused: [Int], next: Int)>(([], 0))
+
+    init(root: String) {
+        self.root = root
+    }
+
+    /// A free slot's directory.
+    func acquire() -> String {
+        let slot = free.withLock { state -> Int in
+            if let slot = state.unused.popLast() { return slot }
+            defer { state.next += 1 }
+            return state.next
+        }
+        return path(slot)
+    }
+
+    /// Gives the slot at `directory` back.
+    func release(_ directory: String) {
+        guard let slot = Int(directory.dropFirst(root.count + "/slot-".count)) else { return }
+        free.withLock { $0.unused.append(slot) }
+    }
+
+    func path(_ slot: Int) -> String { root + "/slot-\(slot)" }
 }
 
 /// A file's bytes as the object put reads a request body: 1 MiB buffers from a descriptor

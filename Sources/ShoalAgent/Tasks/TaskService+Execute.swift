@@ -85,16 +85,20 @@ extension TaskService {
     /// limits and timeout, outputs stored as objects, `finished`, directory removed.
     private func execute(_ record: TaskRecord, _ attempt: TaskAttempt, _ handle: RunningAttempt) async {
         let key = AttemptKey(task: record.id, attempt: attempt.number)
-        let directory = settings.directory + "/" + key.description
+        let directory = slots.acquire()
+        defer { slots.release(directory) }
         let work = directory + "/work"
         var exitCode: Int32?
         var failure: String?
         var outputs: [String: ObjectID] = [:]
+        var startedReport: Task<Void, Never>?
         do throws(AttemptFailure) {
             try TaskFiles.prepare(work)
             try await materialise(record.spec.inputs, into: work)
             if let killed = handle.killedReason { throw AttemptFailure(description: killed) }
-            await report(.started(task: record.id, attempt: attempt.number, node: myself, at: nowMilliseconds), about: key)
+            // Reported while the process starts; `finished` waits for it below.
+            let startedAt = nowMilliseconds
+            startedReport = Task { await self.report(.started(task: record.id, attempt: attempt.number, node: self.myself, at: startedAt), about: key) }
             let process: TaskProcess
             do {
                 process = try TaskProcess.spawn(
@@ -104,7 +108,7 @@ extension TaskService {
                 throw AttemptFailure(description: error.description)
             }
             handle.started(process)
-            rememberProcess(process, in: directory)
+            rememberProcess(process, key: key, in: directory)
             let (exit, timedOut) = await wait(for: process, timeout: record.spec.timeoutMilliseconds)
             // What the task left running in its group goes with it.
             process.killGroup()
@@ -118,9 +122,10 @@ extension TaskService {
             } else if case .signalled(let signal) = exit {
                 failure = "killed by signal \(signal)\(signal == SIGXCPU || signal == SIGKILL ? " (a limit may have been reached)" : "")"
             }
-            // The streams are kept whatever happened: `shoal logs` reads a failed attempt's too.
+            // The streams are kept whatever happened (`shoal logs` reads a failed attempt's too),
+            // an empty one as no object at all.
             for (name, path) in [("stdout", directory + "/stdout"), ("stderr", directory + "/stderr")] {
-                outputs[name] = try await store(path: path, as: name)
+                outputs[name] = try await store(stream: path, as: name)
             }
             if failure == nil, exitCode == 0 {
                 for output in record.spec.outputs {
@@ -131,10 +136,12 @@ extension TaskService {
             failure = failure ?? error.description
             if handle.killedReason == nil, exitCode == 0 { exitCode = nil }
         }
+        await startedReport?.value
         let result = TaskResult(
             task: record.id, attempt: attempt.number, term: attempt.term, node: myself, exitCode: exitCode, failure: failure, outputs: outputs)
         await report(.finished(result, at: nowMilliseconds), about: key)
-        TaskFiles.remove(directory)
+        // The slot is free again: nothing of this attempt is left to find after a restart.
+        TaskFiles.overwrite(directory + "/attempt", with: "")
     }
 
     /// Waits for the process, killing its group when the timeout passes first.
@@ -199,8 +206,16 @@ extension TaskService {
                 } catch {
                     throw AttemptFailure(description: "input \(input.name): the producer \(task) could not be read: \(error)")
                 }
-                guard let object = producer?.outputs[path] else {
-                    throw AttemptFailure(description: "input \(input.name): task \(task) has no stored output \(path)")
+                guard let producer, producer.state == .succeeded else {
+                    throw AttemptFailure(description: "input \(input.name): task \(task) has not succeeded")
+                }
+                guard let object = producer.outputs[path] else {
+                    // An empty stream is stored as no object: the input is an empty file.
+                    guard TaskSpec.streamOutputs.contains(path) else {
+                        throw AttemptFailure(description: "input \(input.name): task \(task) has no stored output \(path)")
+                    }
+                    close(try TaskFiles.create(input.name, in: directory))
+                    continue
                 }
                 id = object
             }
@@ -225,13 +240,18 @@ extension TaskService {
         return try await store(fd: fd, length: length, as: name)
     }
 
-    private func store(path: String, as name: String) async throws(AttemptFailure) -> ObjectID {
+    /// A standard stream's file as an object; nil when it is empty (or was never written).
+    private func store(stream path: String, as name: String) async throws(AttemptFailure) -> ObjectID? {
         let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-        guard fd >= 0 else { throw AttemptFailure(description: "\(name) could not be read: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else {
+            if errno == ENOENT { return nil }
+            throw AttemptFailure(description: "\(name) could not be read: \(String(cString: strerror(errno)))")
+        }
         defer { close(fd) }
         var info = stat()
         _ = fstat(fd, &info)
-        return try await store(fd: fd, length: UInt64(max(0, info.st_size)), as: name)
+        guard info.st_size > 0 else { return nil }
+        return try await store(fd: fd, length: UInt64(info.st_size), as: name)
     }
 
     private func store(fd: Int32, length: UInt64, as name: String) async throws(AttemptFailure) -> ObjectID {
@@ -271,32 +291,35 @@ extension TaskService {
 
     // MARK: orphans
 
-    /// Records the process group of a running attempt beside its directory, so an agent that
-    /// restarts after a kill -9 can kill what it left running.
-    private func rememberProcess(_ process: TaskProcess, in directory: String) {
+    /// Records which attempt runs in a slot, with its process group and start time, so an
+    /// agent that restarts after a kill -9 can kill what it left running and report it lost.
+    private func rememberProcess(_ process: TaskProcess, key: AttemptKey, in directory: String) {
         let start = TaskProcess.startTime(of: process.pid) ?? 0
-        try? Data("\(process.pid) \(start)\n".utf8).write(to: URL(fileURLWithPath: directory + "/pid"))
+        TaskFiles.overwrite(directory + "/attempt", with: "\(key) \(process.pid) \(start)\n")
     }
 
-    /// The attempts an earlier run of this agent left in the tasks directory: their process
-    /// groups killed (when the recorded process is still the same one), their directories
-    /// removed, their keys kept to report as lost.
+    /// The attempts an earlier run of this agent left in its slots: their process groups
+    /// killed (when the recorded process is still the same one), the slots emptied, their keys
+    /// kept to report as lost.
     func collectOrphans() -> Set<AttemptKey> {
         try? FileManager.default.createDirectory(atPath: settings.directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: settings.directory) else { return [] }
         var found: Set<AttemptKey> = []
         for entry in entries {
             let directory = settings.directory + "/" + entry
-            if let text = try? String(contentsOfFile: directory + "/pid", encoding: .utf8) {
+            if let text = try? String(contentsOfFile: directory + "/attempt", encoding: .utf8) {
                 let fields = text.split(whereSeparator: \.isWhitespace)
-                if fields.count == 2, let pid = pid_t(fields[0]), let start = UInt64(fields[1]), pid > 1, TaskProcess.startTime(of: pid) == start {
-                    _ = kill(-pid, SIGKILL)
-                    logger.notice("killed the process group an earlier run left", metadata: ["attempt": "\(entry)", "pid": "\(pid)"])
+                if fields.count == 3 {
+                    if let pid = pid_t(fields[1]), let start = UInt64(fields[2]), pid > 1, TaskProcess.startTime(of: pid) == start {
+                        _ = kill(-pid, SIGKILL)
+                        logger.notice("killed the process group an earlier run left", metadata: ["attempt": "\(fields[0])", "pid": "\(pid)"])
+                    }
+                    let parts = fields[0].split(separator: ".")
+                    if parts.count == 2, let task = TaskID(String(parts[0])), let attempt = Int(parts[1]) { found.insert(AttemptKey(task: task, attempt: attempt)) }
                 }
             }
+            // Slots are numbered afresh by this run.
             TaskFiles.remove(directory)
-            let parts = entry.split(separator: ".")
-            if parts.count == 2, let task = TaskID(String(parts[0])), let attempt = Int(parts[1]) { found.insert(AttemptKey(task: task, attempt: attempt)) }
         }
         return found
     }

@@ -5,16 +5,21 @@ import ShoalObjects
 import ShoalScheduler
 
 extension TaskService {
-    /// On the leader: every `scheduleInterval`, report lost nodes, then place what is pending.
+    /// On the leader: report lost nodes, then place what is pending; again when the table
+    /// changes or `scheduleInterval` has passed.
     /// Each pass reads the table after the previous pass's entries applied, so a task is never
     /// assigned twice from one view.
     func scheduleLoop() async {
         while !Task.isCancelled, !stopping {
-            if let (term, table) = await consensus.leaderTable() {
-                await reportLostNodes(table)
-                await place(table, term: term)
+            guard let (term, table, index) = await consensus.leaderTable() else {
+                try? await clock.sleep(settings.scheduleInterval)
+                continue
             }
-            try? await clock.sleep(settings.scheduleInterval)
+            await reportLostNodes(table)
+            await place(table, term: term)
+            // Until the table changes (a submission, a task that ended and freed room), or the
+            // interval passes (a backoff that ends, a member that changed).
+            _ = await consensus.waitForTasks(past: index, upTo: settings.scheduleInterval)
         }
     }
 

@@ -17,7 +17,7 @@ import Synchronization
 /// - the membership feed, which says who is alive and what each offers.
 actor TaskService: Service {
     struct Settings: Sendable {
-        /// `<state_dir>/tasks`: one directory per attempt while it runs.
+        /// `<state_dir>/tasks`: the slots attempts run in (`TaskSlots`).
         var directory: String
         /// How often the leader looks for pending tasks when nothing wakes it sooner.
         var scheduleInterval: Duration = .milliseconds(50)
@@ -51,6 +51,8 @@ actor TaskService: Service {
     let logger: Logger
     /// What process limits apply: setrlimit, or why not cgroup v2 (`shoal info`).
     nonisolated let isolation: TaskIsolation
+    /// The directories attempts run in.
+    nonisolated let slots: TaskSlots
 
     /// The members, as the feed reports them.
     var members: [NodeID: Member] = [:]
@@ -79,6 +81,7 @@ actor TaskService: Service {
         self.clock = clock
         self.logger = logger
         isolation = TaskIsolation.detect()
+        slots = TaskSlots(root: settings.directory)
     }
 
     func run() async throws {
