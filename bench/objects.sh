@@ -29,15 +29,7 @@ die() { echo "objects.sh: $*" >&2; exit 1; }
 # shellcheck source=bench/common.sh
 . "$root/bench/common.sh"
 
-binary=""
-only=""
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --binary) binary=$2; shift 2 ;;
-    --only) only=$2; shift 2 ;;
-    *) die "unknown argument $1" ;;
-  esac
-done
+parse_bench_args "$@"
 RUNS=${RUNS:-5}
 SIZE_MIB=${SIZE_MIB:-256}
 MEMORY_MIB=${MEMORY_MIB:-1024}
@@ -179,13 +171,7 @@ shoal_bench() {
 
 # ---------------------------------------------------------------- Ray
 ray_bench() {
-  if ! { [ -x "$RAY_VENV/bin/python" ] && "$RAY_VENV/bin/python" -c 'import ray, numpy' 2>/dev/null; }; then
-    echo "installing Ray from PyPI into $RAY_VENV (bench only)..."
-    mkdir -p "$(dirname "$RAY_VENV")"
-    [ -x "$RAY_VENV/bin/python" ] || python3 -m venv "$RAY_VENV" || die "python3 -m venv failed (apt-get install python3-venv)"
-    "$RAY_VENV/bin/pip" install -q "ray==2.*" numpy || die "pip install ray failed"
-  fi
-  "$RAY_VENV/bin/ray" stop --force >/dev/null 2>&1 || true
+  ensure_ray_venv
   RAY_USAGE_STATS_ENABLED=0 "$RAY_VENV/bin/ray" start --head --node-ip-address 127.0.0.1 --port 6399 --num-cpus 1 \
     --resources '{"a": 1}' --object-store-memory $(( (SIZE_MIB * 3) << 20 )) --include-dashboard false >/dev/null
   RAY_USAGE_STATS_ENABLED=0 "$RAY_VENV/bin/ray" start --address 127.0.0.1:6399 --node-ip-address 127.0.0.1 --num-cpus 1 \

@@ -28,15 +28,7 @@ die() { echo "tasks.sh: $*" >&2; exit 1; }
 # shellcheck source=bench/common.sh
 . "$root/bench/common.sh"
 
-binary=""
-only=""
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --binary) binary=$2; shift 2 ;;
-    --only) only=$2; shift 2 ;;
-    *) die "unknown argument $1" ;;
-  esac
-done
+parse_bench_args "$@"
 TASKS=${TASKS:-2000}
 LATENCY_RUNS=${LATENCY_RUNS:-200}
 RAY_VENV=${RAY_VENV:-/var/tmp/shoal-bench/ray-venv}
@@ -139,13 +131,7 @@ PY
 }
 
 ray_bench() {
-  if ! { [ -x "$RAY_VENV/bin/python" ] && "$RAY_VENV/bin/python" -c 'import ray' 2>/dev/null; }; then
-    echo "installing Ray from PyPI into $RAY_VENV (bench only)..."
-    mkdir -p "$(dirname "$RAY_VENV")"
-    [ -x "$RAY_VENV/bin/python" ] || python3 -m venv "$RAY_VENV" || die "python3 -m venv failed (apt-get install python3-venv)"
-    "$RAY_VENV/bin/pip" install -q "ray==2.*" numpy || die "pip install ray failed"
-  fi
-  "$RAY_VENV/bin/ray" stop --force >/dev/null 2>&1 || true
+  ensure_ray_venv
   RAY_USAGE_STATS_ENABLED=0 "$RAY_VENV/bin/ray" start --head --node-ip-address 127.0.0.1 --port 6399 --num-cpus 1 \
     --include-dashboard false >/dev/null
   RAY_USAGE_STATS_ENABLED=0 "$RAY_VENV/bin/ray" start --address 127.0.0.1:6399 --node-ip-address 127.0.0.1 --num-cpus 2 \

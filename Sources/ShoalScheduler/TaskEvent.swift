@@ -9,6 +9,8 @@ public enum TaskEvent: Hashable, Sendable {
     case submitted(TaskID)
     /// An attempt was assigned: `node` should start it.
     case assigned(TaskID, attempt: Int, node: NodeID, term: UInt64)
+    /// A pending task has a new reason for waiting (shown by `shoal task ID`).
+    case waiting(TaskID, reason: String)
     /// An attempt's process started.
     case started(TaskID, attempt: Int)
     /// The task reached a final state.

@@ -9,9 +9,9 @@ extension TaskTable {
         case .assign(let assignments, let term, let at): assignments.map { assign($0, term: term, at: at) }
         case .unplaceable(let reasons):
             reasons.keys.sorted().compactMap { id in
-                guard tasks[id]?.state == .pending else { return nil }
-                tasks[id]!.reason = reasons[id]
-                return nil
+                guard tasks[id]?.state == .pending, let reason = reasons[id], tasks[id]!.reason != reason else { return nil }
+                tasks[id]!.reason = reason
+                return .waiting(id, reason: reason)
             }
         case .started(let id, let attempt, let node, let at): [start(id, attempt: attempt, node: node, at: at)]
         case .finished(let result, let at): finish(result, at: at)

@@ -76,8 +76,8 @@ struct SubmitCommand: AsyncParsableCommand {
         if !outputs.isEmpty { request.outputs = outputs }
         request.retries = retries
         if let timeout {
-            guard let milliseconds = TaskOptionParsing.milliseconds(timeout) else { throw fail("--timeout \(timeout): write a duration such as 500ms, 30s, 5m or 2h") }
-            request.timeoutMs = milliseconds
+            guard let duration = AdminAPI.duration(timeout), duration > .zero else { throw fail("--timeout \(timeout): write a duration such as 500ms, 30s, 5m or 2h") }
+            request.timeoutMs = Int64(duration / .milliseconds(1))
         }
         request.priority = priority
         request.strategy = strategy
@@ -297,15 +297,5 @@ enum TaskOptionParsing {
             throw fail("--memory \(text): write bytes, or a size such as 256M or 2G")
         }
         return total
-    }
-
-    static func milliseconds(_ text: String) -> Int64? {
-        for (unit, milliseconds) in [("ms", Int64(1)), ("s", 1_000), ("m", 60_000), ("h", 3_600_000)] where text.hasSuffix(unit) {
-            let digits = text.dropLast(unit.count)
-            guard !digits.isEmpty, let count = Int64(digits), count > 0 else { return nil }
-            let (total, overflow) = count.multipliedReportingOverflow(by: milliseconds)
-            return overflow ? nil : total
-        }
-        return nil
     }
 }

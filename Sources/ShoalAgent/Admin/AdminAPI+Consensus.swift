@@ -63,3 +63,17 @@ extension AdminAPI {
         public var term: UInt64
     }
 }
+
+extension AdminAPI {
+    /// A duration as the API and the CLI write it: `500ms`, `30s`, `5m`, `2h`; nil for anything
+    /// else (a sign, a fraction, a unit missing, an overflow).
+    public static func duration(_ text: String) -> Duration? {
+        for (unit, milliseconds) in [("ms", Int64(1)), ("s", 1_000), ("m", 60_000), ("h", 3_600_000)] where text.hasSuffix(unit) {
+            let digits = text.dropLast(unit.count)
+            guard !digits.isEmpty, digits.allSatisfy(\.isASCII), let count = Int64(digits), count >= 0 else { return nil }
+            let (total, overflow) = count.multipliedReportingOverflow(by: milliseconds)
+            return overflow ? nil : .milliseconds(total)
+        }
+        return nil
+    }
+}

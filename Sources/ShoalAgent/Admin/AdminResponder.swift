@@ -54,8 +54,8 @@ struct AdminResponder: Sendable {
 
     private func routed(_ request: Request, context: BasicRequestContext) async -> Response {
         let router = self.router
-        // A watch (a blocking key-value read, `?index=`) waits up to its own bound on top.
-        let watching = (request.uri.path.hasPrefix("/v1/kv") || request.uri.path.hasPrefix("/v1/tasks")) && request.uri.queryParameters["index"] != nil
+        // A watch (a blocking read, `?index=`, of keys or tasks) waits up to its own bound on top.
+        let watching = request.uri.queryParameters["index"] != nil
         // An object's bytes stream through the route (a put) or are fetched before it answers (a
         // get): bounded by the connection's idle timeout while they move, and by an hour in all.
         let limit = limits.requestTimeout + (watching ? KVWatch.maximumWait : .zero)

@@ -123,22 +123,12 @@ extension AdminRouter {
             throw HTTPError(.badRequest, message: "index must be a log index (a non-negative integer), not '\(text)'")
         }
         guard let waitText = request.uri.queryParameters["wait"] else { return KVWatch(index: index, wait: KVWatch.defaultWait) }
-        guard let wait = waitDuration(String(waitText)) else {
+        guard let wait = AdminAPI.duration(String(waitText)) else {
             throw HTTPError(.badRequest, message: "wait must be a duration such as 500ms, 30s or 5m, not '\(waitText)'")
         }
         return KVWatch(index: index, wait: wait)
     }
 
-    /// `500ms`, `30s`, `5m`; nil for anything else.
-    static func waitDuration(_ text: String) -> Duration? {
-        for (unit, milliseconds) in [("ms", Int64(1)), ("s", 1_000), ("m", 60_000)] where text.hasSuffix(unit) {
-            let digits = text.dropLast(unit.count)
-            guard !digits.isEmpty, digits.allSatisfy(\.isASCII), let count = Int64(digits), count >= 0 else { return nil }
-            let (total, overflow) = count.multipliedReportingOverflow(by: milliseconds)
-            return overflow ? nil : .milliseconds(total)
-        }
-        return nil
-    }
 
     /// `?cas=N`: the modify index a write must match (0: the key must not exist).
     private static func casIndex(_ request: Request) throws -> LogIndex? {

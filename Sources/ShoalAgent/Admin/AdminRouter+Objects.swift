@@ -29,17 +29,7 @@ extension AdminRouter {
                 return try await answer { () async throws(ObjectError) in try await objects.describe(id) }
                     .response(from: request, context: context)
             }
-            let manifest = try await answer { () async throws(ObjectError) in try await objects.open(id) }
-            return Response(
-                status: .ok,
-                headers: [.contentType: "application/octet-stream", .contentLength: String(manifest.totalLength)],
-                body: ResponseBody(contentLength: Int(manifest.totalLength)) { writer in
-                    for position in 0..<manifest.chunkCount {
-                        let bytes = try await answer { () async throws(ObjectError) in try await objects.chunkBytes(manifest, at: position) }
-                        try await writer.write(ByteBuffer(bytes: bytes))
-                    }
-                    try await writer.finish(nil)
-                })
+            return try await objectResponse(id, objects: objects)
         }
         router.route(.head, "/v1/objects/**", in: &table) { request, _ -> Response in
             let id = try objectID(request)
@@ -63,6 +53,22 @@ extension AdminRouter {
     static let holdersHeader = HTTPFields.Element.Name("X-Shoal-Holders")!
 
     /// The id of `/v1/objects/{id}`: a multihash in hex.
+    /// The bytes of object `id`, streamed chunk by chunk as the store (or its holders) gives them,
+    /// each chunk verified: `GET /v1/objects/{id}`, and the stored streams of a task.
+    static func objectResponse(_ id: ObjectID, objects: ObjectService) async throws -> Response {
+        let manifest = try await answer { () async throws(ObjectError) in try await objects.open(id) }
+        return Response(
+            status: .ok,
+            headers: [.contentType: "application/octet-stream", .contentLength: String(manifest.totalLength)],
+            body: ResponseBody(contentLength: Int(manifest.totalLength)) { writer in
+                for position in 0..<manifest.chunkCount {
+                    let bytes = try await answer { () async throws(ObjectError) in try await objects.chunkBytes(manifest, at: position) }
+                    try await writer.write(ByteBuffer(bytes: bytes))
+                }
+                try await writer.finish(nil)
+            })
+    }
+
     private static func objectID(_ request: Request) throws -> ObjectID {
         let text = String(request.uri.path.dropFirst("/v1/objects/".count))
         guard let id = ObjectID(hex: text) else {

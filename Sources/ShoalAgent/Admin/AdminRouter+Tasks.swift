@@ -57,7 +57,7 @@ extension AdminRouter {
                 guard let object = attempt.outputs[stream] else {
                     return Response(status: .ok, headers: [.contentType: "application/octet-stream", .contentLength: "0"], body: ResponseBody())
                 }
-                return try await streamObject(object, objects: objects)
+                return try await objectResponse(object, objects: objects)
             default:
                 throw HTTPError(.notFound, message: "no such endpoint: \(request.uri.path) (see README: Admin API)")
             }
@@ -77,23 +77,6 @@ extension AdminRouter {
             throw HTTPError(.badRequest, message: "'\(parts.first?.prefix(80) ?? "")' is not a task id (the id a submit answered)")
         }
         return (id, parts.count == 2 ? String(parts[1]) : nil)
-    }
-
-    private static func streamObject(_ id: ObjectID, objects: ObjectService) async throws -> Response {
-        let manifest: ShoalObjects.Manifest
-        do {
-            manifest = try await objects.open(id)
-        } catch {
-            throw HTTPError(.serviceUnavailable, message: "the log object \(id) cannot be read: \(error)")
-        }
-        return Response(
-            status: .ok, headers: [.contentType: "application/octet-stream", .contentLength: String(manifest.totalLength)],
-            body: ResponseBody(contentLength: Int(manifest.totalLength)) { writer in
-                for position in 0..<manifest.chunkCount {
-                    try await writer.write(ByteBuffer(bytes: try await objects.chunkBytes(manifest, at: position)))
-                }
-                try await writer.finish(nil)
-            })
     }
 
     /// The specs of a submission body: one task object, or `{"tasks": [...]}` (then `many`).

@@ -38,10 +38,7 @@ final class ClusterState: ReplicatedStateMachine {
             return .invalid(error.description)
         }
         let events = tasks.apply(taskCommand)
-        // A reason for staying pending changes what `shoal task` shows, though no state moves.
-        if events.contains(where: \.changesTable) || { if case .unplaceable = taskCommand { true } else { false } }() {
-            tasksIndex = entry.index
-        }
+        if events.contains(where: \.changesTable) { tasksIndex = entry.index }
         return .tasks(index: entry.index, events: events)
     }
 

@@ -62,12 +62,13 @@ extension ConsensusService {
         return read ?? index
     }
 
-    /// The task table as this node's replica holds it now, with its term, when this node leads:
-    /// what the scheduler places from.
-    func leaderTable() async -> (term: Term, table: TaskTable, index: LogIndex)? {
+    /// `body` over the task table as this node's replica holds it now, with the term and the
+    /// table's watch index, when this node leads: what the scheduler places from. The body runs
+    /// inside the replica, so no copy of the table outlives the read.
+    func leaderView<View: Sendable>(_ body: @escaping @Sendable (TaskTable) -> View) async -> (term: Term, index: LogIndex, view: View)? {
         guard case .replica(let node) = phase, let status = lastStatus, status.role == .leader else { return nil }
-        guard let (table, index) = try? await node.read(.stale, { ($0.tasks, $0.tasksIndex) }) else { return nil }
-        return (status.term, table, index)
+        guard let (view, index) = try? await node.read(.stale, { (body($0.tasks), $0.tasksIndex) }) else { return nil }
+        return (status.term, index, view)
     }
 
     private func localRead(tasks query: TaskQuery, on node: Node) async throws(Retry) -> TaskReply {
@@ -142,8 +143,8 @@ extension TaskEvent {
     var task: TaskID? {
         switch self {
         case .rejected: nil
-        case .submitted(let id), .assigned(let id, _, _, _), .started(let id, _), .ended(let id, _), .retrying(let id, _, _), .kill(let id, _, _),
-            .ignored(let id, _):
+        case .submitted(let id), .assigned(let id, _, _, _), .waiting(let id, _), .started(let id, _), .ended(let id, _), .retrying(let id, _, _),
+            .kill(let id, _, _), .ignored(let id, _):
             id
         }
     }

@@ -63,9 +63,8 @@ enum TaskFiles {
     /// saying what it is instead.
     static func openOutput(_ name: String, in directory: String) throws(AttemptFailure) -> (fd: Int32, length: UInt64) {
         let path = directory + "/" + name
-        guard FileManager.default.fileExists(atPath: path) || (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) != nil else {
-            throw AttemptFailure(description: "output \(name) was not written")
-        }
+        var entry = stat()
+        guard lstat(path, &entry) == 0 else { throw AttemptFailure(description: "output \(name) was not written") }
         try checkInside((path as NSString).deletingLastPathComponent, directory: directory, name: name)
         let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else {

@@ -63,8 +63,8 @@ actor TaskService: Service {
     var endedOrder: [AttemptKey] = []
     /// Attempts left by an earlier run of this agent, to report as lost once the table is read.
     var orphans: Set<AttemptKey> = []
-    /// The reason last proposed for each pending task, so unchanged reasons are not proposed again.
-    var reasons: [TaskID: String] = [:]
+    /// Input object lengths the scheduler has looked up (`localBytes`).
+    var objectLengths: [ObjectID: Int64] = [:]
     /// Where the placer's round-robin starts next.
     var placeCursor = 0
     var stopping = false
