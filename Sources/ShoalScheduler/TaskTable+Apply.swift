@@ -47,6 +47,7 @@ extension TaskTable {
     }
 
     func check(_ submissions: [TaskSubmission]) throws(TaskSpecError) {
+        guard submissions.count <= Self.maximumSubmission else { throw .tooLarge(what: "a submission of \(submissions.count) tasks", limit: Self.maximumSubmission) }
         var batch: [TaskID: TaskSpec] = [:]
         for submission in submissions {
             try submission.spec.validate()

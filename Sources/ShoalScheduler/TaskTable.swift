@@ -18,6 +18,9 @@ public struct TaskTable: Hashable, Sendable {
     var pendingIDs: Set<TaskID> = []
     var activeIDs: [NodeID: Set<TaskID>] = [:]
 
+    /// The most tasks one submission may carry (an entry of at most a few MiB).
+    public static let maximumSubmission = 10_000
+
     /// An empty table.
     public init() {}
 

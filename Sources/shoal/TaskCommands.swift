@@ -285,17 +285,9 @@ enum TaskOptionParsing {
     }
 
     static func bytes(_ text: String) throws -> Int64 {
-        let units: [(String, Int64)] = [("K", 1 << 10), ("M", 1 << 20), ("G", 1 << 30), ("T", 1 << 40)]
-        var digits = text.uppercased()
-        var factor: Int64 = 1
-        if digits.hasSuffix("IB") || digits.hasSuffix("B") { digits = String(digits.dropLast(digits.hasSuffix("IB") ? 2 : 1)) }
-        for (suffix, value) in units where digits.hasSuffix(suffix) {
-            digits = String(digits.dropLast())
-            factor = value
+        guard let bytes = AdminAPI.byteCount(text), let value = Int64(exactly: bytes) else {
+            throw fail("--memory \(text): write bytes, or a size such as 256M, 256MiB or 2G")
         }
-        guard let count = Int64(digits), count >= 0, case let (total, overflow) = count.multipliedReportingOverflow(by: factor), !overflow else {
-            throw fail("--memory \(text): write bytes, or a size such as 256M or 2G")
-        }
-        return total
+        return value
     }
 }

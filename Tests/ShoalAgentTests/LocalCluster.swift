@@ -25,7 +25,7 @@ final class LocalCluster: @unchecked Sendable {
     /// Starts agent `i`, joining `seed` (default: agent 1 unless it is agent 1; "" joins nobody),
     /// with `extra` arguments after the usual ones.
     @discardableResult
-    func start(_ i: Int, seed: String? = nil, clusterDirectory: String? = nil, extra: [String] = []) throws -> AgentProcess {
+    func start(_ i: Int, seed: String? = nil, clusterDirectory: String? = nil, extra: [String] = [], environment: [String: String] = [:]) throws -> AgentProcess {
         var arguments = [
             "agent", "--name", name(i), "--bind", address(i), "--state-dir", dir.path + "/n\(i)",
             "--admin-socket", socket(i), "--cluster-dir", clusterDirectory ?? self.clusterDirectory,
@@ -33,7 +33,7 @@ final class LocalCluster: @unchecked Sendable {
         ]
         if let join = seed ?? (i == 1 ? nil : address(1)), !join.isEmpty { arguments += ["--join", join] }
         arguments += extra
-        let agent = try AgentProcess(arguments: arguments, socket: socket(i))
+        let agent = try AgentProcess(arguments: arguments, socket: socket(i), environment: environment)
         agents[i] = agent
         return agent
     }

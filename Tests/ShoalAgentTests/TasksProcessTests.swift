@@ -49,13 +49,19 @@ struct TasksProcessTests {
                 #"{"argv":["sh","-c","cat x y > joined; echo done"],"inputs":{"x":"\#(a.id):a.txt","y":"\#(b.id):b.txt"},"outputs":["joined"],"labels":["zone=b"]}"#,
                 via: 3, in: cluster
             ).task)
-        #expect(c.state == "pending", "the last task waits for its inputs' producers")
         let last = try await ended(c.id, via: 1, in: cluster)
         #expect(last.state == "succeeded", "the DAG's last task ran: \(last)")
         #expect(last.node == cluster.name(3), "zone=b is only on n3")
         #expect(try await object(try #require(last.outputs["joined"]), via: 2, in: cluster) == "alpha\nbeta\n")
         #expect(try await object(try #require(last.outputs["stdout"]), via: 1, in: cluster) == "done\n")
-        for producer in [a.id, b.id] { #expect(try await ended(producer, via: 2, in: cluster).state == "succeeded") }
+        var producersEnded: Int64 = 0
+        for producer in [a.id, b.id] {
+            let done = try await ended(producer, via: 2, in: cluster)
+            #expect(done.state == "succeeded")
+            producersEnded = max(producersEnded, done.endedAt ?? .max)
+        }
+        // The last task waited for its inputs' producers (one clock: every agent is on this machine).
+        #expect(try #require(last.attempts.first).assignedAt >= producersEnded, "the last task was placed only after both producers ended")
         let (status, logs) = try await AdminClient(socketPath: cluster.socket(2)).request(.GET, "/v1/tasks/\(c.id)/logs")
         #expect(status == 200 && logs == Array("done\n".utf8))
         // A task that needs more than any node offers stays pending and says why.
@@ -105,6 +111,7 @@ struct TasksProcessTests {
             (#"{"argv":["true"],"inputs":{"f":"1220\#(String(repeating: "ab", count: 32))"}}"#, 404, "no object"),
             (#"{"argv":["true"],"inputs":{"f":"\#(missingObject)"}}"#, 400, "neither an object id"),
             (#"{"argv":["true"],"outputs":["../escape"]}"#, 400, "path"),
+            (#"{"tasks":["# + Array(repeating: #"{"argv":["true"]}"#, count: 10_001).joined(separator: ",") + "]}", 400, "exceeds its limit of 10000"),
         ]
         for (body, expected, words) in refused {
             let answer = try await submit(body, via: 2, in: cluster)

@@ -76,4 +76,20 @@ extension AdminAPI {
         }
         return nil
     }
+
+    /// A size as the configuration and the CLI write it: bytes, or with a binary unit,
+    /// `64KiB`, `512MiB`, `20GiB`, `1TiB` (`KB`, `MB`, … and `K`, `M`, … read alike); nil for
+    /// anything else or an overflow.
+    public static func byteCount(_ text: String) -> UInt64? {
+        let units: [(String, UInt64)] = [
+            ("TiB", 1 << 40), ("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10), ("TB", 1 << 40), ("GB", 1 << 30), ("MB", 1 << 20),
+            ("KB", 1 << 10), ("T", 1 << 40), ("G", 1 << 30), ("M", 1 << 20), ("K", 1 << 10), ("B", 1),
+        ]
+        for (suffix, unit) in units where text.hasSuffix(suffix) {
+            guard let count = UInt64(text.dropLast(suffix.count)) else { return nil }
+            let (product, overflow) = count.multipliedReportingOverflow(by: unit)
+            return overflow ? nil : product
+        }
+        return UInt64(text)
+    }
 }

@@ -61,6 +61,8 @@ public struct AgentConfiguration: Sendable, Equatable {
     public var transport: TransportConfiguration
     /// The `objects:` section: the chunk store's compression and disk budget, default replicas.
     var objects = ObjectSettings.Values()
+    /// The `tasks:` section: how many task processes run at once.
+    var tasks = TaskSettings.Values()
 
     /// The certificate path after applying the `<cluster_dir>/<name>.cert` default.
     public var certificatePath: String {

@@ -48,7 +48,7 @@ struct ConfigurationKey: Sendable {
     static let all: [ConfigurationKey] =
         [.name] + MembershipSettings.keys + ConsensusSettings.keys
         + [.stateDir, .adminSocket, .clusterDir, .certificate, .labels, .logLevel, .logFormat, .metricsAddress, .metricsAllowRemote]
-        + TransportSettings.keys + ObjectSettings.keys
+        + TransportSettings.keys + ObjectSettings.keys + TaskSettings.keys
 
     /// The sections subsystems declare keys in.
     static let sections: Set<String> = Set(all.compactMap(\.section))

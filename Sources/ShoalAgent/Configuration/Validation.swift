@@ -57,6 +57,7 @@ struct Validation {
             metricsAllowRemote: metricsAllowRemote,
             transport: try TransportSettings.read(self))
         configuration.objects = try ObjectSettings.read(self)
+        configuration.tasks = try TaskSettings.read(self)
         return configuration
     }
 

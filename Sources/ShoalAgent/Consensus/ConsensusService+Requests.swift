@@ -1,5 +1,6 @@
 import Foundation
 import ShoalConsensus
+import ShoalMembership
 import ShoalCrypto
 import ShoalTransport
 import ShoalWire
@@ -321,7 +322,7 @@ extension ConsensusService {
             guard case .replica = phase, lastStatus?.role == .leader else {
                 return .error(knownLeader == nil ? .unavailable : .notLeader, "this node does not lead", leader: knownLeader)
             }
-            return await answerTask(task)
+            return await answerTask(task, from: NodeID(bytes: peer.bytes))
         default:
             guard let kv = KVRequest(wire: request) else { return .error(.invalid, "a malformed key-value request") }
             guard case .replica(let node) = phase, lastStatus?.role == .leader else {

@@ -99,8 +99,22 @@ extension ConsensusService {
         }
     }
 
-    /// A `leader/1` task request on the leader.
-    func answerTask(_ request: Shoal_Wire_V1_TaskRequest) async -> Shoal_Wire_V1_LeaderResponse {
+    /// Which task commands a peer may have the leader propose: what its users submit and
+    /// cancel, and reports of its own attempts. Placement, pending reasons and lost nodes come
+    /// from the leader's own scheduler only, so a certified peer cannot assign tasks, fail
+    /// another node's attempts or declare a node lost.
+    static func mayPropose(_ command: TaskCommand, from peer: NodeID) -> String? {
+        switch command {
+        case .submit, .cancel: nil
+        case .started(_, _, let node, _) where node == peer: nil
+        case .finished(let result, _) where result.node == peer: nil
+        case .started, .finished: "a peer reports only its own attempts"
+        case .assign, .unplaceable, .nodeLost: "only the leader's scheduler proposes placements, pending reasons and lost nodes"
+        }
+    }
+
+    /// A `leader/1` task request on the leader, from `peer`.
+    func answerTask(_ request: Shoal_Wire_V1_TaskRequest, from peer: NodeID) async -> Shoal_Wire_V1_LeaderResponse {
         guard case .replica(let node) = phase else { return .error(.unavailable, "this node is no replica", leader: knownLeader) }
         let reply: TaskReply
         do throws(Retry) {
@@ -112,6 +126,7 @@ extension ConsensusService {
                 } catch {
                     return .error(.invalid, error.description)
                 }
+                if let refusal = Self.mayPropose(decoded, from: peer) { return .error(.invalid, refusal) }
                 reply = try await write(task: decoded, on: node)
             case .query(let query)?:
                 let decoded: TaskQuery

@@ -32,17 +32,6 @@ enum ObjectSettings {
         return values
     }
 
-    /// `123`, `64KiB`, `512MiB`, `20GiB`, `1TiB` (binary units; KB, MB, GB and TB are read alike).
-    static func byteCount(_ text: String) -> UInt64? {
-        let units: [(String, UInt64)] = [
-            ("TiB", 1 << 40), ("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10), ("TB", 1 << 40), ("GB", 1 << 30), ("MB", 1 << 20),
-            ("KB", 1 << 10), ("B", 1),
-        ]
-        for (suffix, unit) in units where text.hasSuffix(suffix) {
-            guard let count = UInt64(text.dropLast(suffix.count)) else { return nil }
-            let (product, overflow) = count.multipliedReportingOverflow(by: unit)
-            return overflow ? nil : product
-        }
-        return UInt64(text)
-    }
+    /// `123`, `64KiB`, `512MiB`, `20GiB`, `1TiB` (`AdminAPI.byteCount`).
+    static func byteCount(_ text: String) -> UInt64? { AdminAPI.byteCount(text) }
 }

@@ -10,7 +10,9 @@ extension TaskService {
     /// reason, if any one is refused.
     func submit(_ specs: [TaskSpec]) async throws(KVFailure) -> [TaskRecord] {
         guard !specs.isEmpty else { throw .invalid("no task to submit") }
-        guard specs.count <= Self.maximumSubmission else { throw .invalid("\(specs.count) tasks in one submission; at most \(Self.maximumSubmission)") }
+        guard specs.count <= TaskTable.maximumSubmission else {
+            throw .invalid(TaskSpecError.tooLarge(what: "a submission of \(specs.count) tasks", limit: TaskTable.maximumSubmission).description)
+        }
         for spec in specs {
             do throws(TaskSpecError) {
                 try spec.validate()
@@ -56,9 +58,6 @@ extension TaskService {
         guard let after = try await records([id]).first else { throw .notFound("no task \(id)") }
         return after
     }
-
-    /// The most tasks one submission may carry.
-    static let maximumSubmission = 10_000
 
     /// Names of the members, for views.
     func memberNames() -> [NodeID: String] {

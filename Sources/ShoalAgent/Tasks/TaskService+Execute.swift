@@ -33,6 +33,7 @@ extension TaskService {
     /// run of this agent left (or that the table says run here but this process never
     /// started), and kills those no longer assigned here (cancelled, re-queued).
     private func reconcile(_ records: [TaskRecord]) {
+        lastAssigned = records
         var wanted: Set<AttemptKey> = []
         for record in records {
             guard let attempt = record.currentAttempt, attempt.node == myself, record.state == .assigned || record.state == .running else { continue }
@@ -41,9 +42,11 @@ extension TaskService {
             guard running[key] == nil, !ended.contains(key) else { continue }
             if orphans.remove(key) != nil || record.state == .running {
                 reportLost(record, attempt)
-            } else {
+            } else if running.count < settings.maxRunning {
                 start(record, attempt)
             }
+            // Else it stays assigned until an attempt here ends (`attemptEnded`).
+
         }
         for (key, attempt) in running where !wanted.contains(key) {
             attempt.kill(reason: "it was cancelled or taken from this node")
@@ -74,6 +77,11 @@ extension TaskService {
     }
 
     private func attemptEnded(_ key: AttemptKey) {
+        let wasFull = running.count >= settings.maxRunning
+        defer {
+            // A place freed: start what waited for one (a later read kills it if it was cancelled meanwhile).
+            if wasFull { reconcile(lastAssigned) }
+        }
         running[key] = nil
         ended.insert(key)
         endedOrder.append(key)

@@ -19,6 +19,8 @@ actor TaskService: Service {
     struct Settings: Sendable {
         /// `<state_dir>/tasks`: the slots attempts run in (`TaskSlots`).
         var directory: String
+        /// Attempts run at once here (`tasks.max_running`).
+        var maxRunning = 256
         /// How often the leader looks for pending tasks when nothing wakes it sooner.
         var scheduleInterval: Duration = .milliseconds(50)
         /// How long one blocking read of this node's attempts waits.
@@ -58,6 +60,9 @@ actor TaskService: Service {
     var members: [NodeID: Member] = [:]
     /// Attempts this node is running (or reporting), with the handle that kills them.
     var running: [AttemptKey: RunningAttempt] = [:]
+    /// The attempts assigned here, as the last read of the table gave them: `reconcile` runs
+    /// over them again when an attempt ends and frees a place under `maxRunning`.
+    var lastAssigned: [TaskRecord] = []
     /// Attempts that ended here, newest last, so a stale read does not start one again.
     var ended: Set<AttemptKey> = []
     var endedOrder: [AttemptKey] = []

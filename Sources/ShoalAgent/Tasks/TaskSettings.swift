@@ -1,0 +1,20 @@
+/// The `tasks:` section of shoal.yaml: how many task processes this agent runs at once. Set in
+/// the file or as `SHOAL_TASKS_<KEY>`.
+enum TaskSettings {
+    static let section = "tasks"
+    static let maxRunning = ConfigurationKey(name: "max_running", kind: .string, section: section)
+
+    static let keys: [ConfigurationKey] = [maxRunning]
+
+    /// What the section sets.
+    struct Values: Sendable, Equatable {
+        /// Attempts whose processes run at once here; more assigned wait their turn. Placement
+        /// bounds only tasks that ask for CPU or memory: this bounds the rest (each running
+        /// attempt is a process group and a thread of the agent waiting for it).
+        var maxRunning = 256
+    }
+
+    static func read(_ validation: Validation) throws(ConfigurationError) -> Values {
+        Values(maxRunning: try validation.integer(maxRunning, default: 256, within: 1 ... 65_536))
+    }
+}
