@@ -143,11 +143,16 @@ let package = Package(
         .testTarget(name: "ShoalCompressionTests", dependencies: ["ShoalCompression"], swiftSettings: strict),
         .testTarget(name: "ShoalWireTests", dependencies: ["ShoalWire", "ShoalCrypto", "ShoalRandom"], swiftSettings: strict),
         .testTarget(name: "ShoalMembershipTests", dependencies: ["ShoalMembership"], swiftSettings: strict),
-        .testTarget(name: "ShoalConsensusTests", dependencies: ["ShoalConsensus", "ShoalRandom"], swiftSettings: strict),
-        .testTarget(name: "ShoalSchedulerTests", dependencies: ["ShoalScheduler", "ShoalMembership", "ShoalObjects", "ShoalRandom"], swiftSettings: strict),
-        .testTarget(name: "ShoalObjectsTests", dependencies: ["ShoalObjects", "ShoalMembership", "ShoalRandom"], swiftSettings: strict),
+        // What the test targets share: the `.offCooperativePool` trait.
+        .target(name: "ShoalTestSupport", path: "Tests/ShoalTestSupport", swiftSettings: strict),
+        .testTarget(name: "ShoalConsensusTests", dependencies: ["ShoalConsensus", "ShoalRandom", "ShoalTestSupport"], swiftSettings: strict),
         .testTarget(
-            name: "ShoalSimulationTests", dependencies: ["ShoalSimulation", "ShoalMembership", "ShoalConsensus", "ShoalRandom"], swiftSettings: strict),
+            name: "ShoalSchedulerTests", dependencies: ["ShoalScheduler", "ShoalMembership", "ShoalObjects", "ShoalRandom", "ShoalTestSupport"],
+            swiftSettings: strict),
+        .testTarget(name: "ShoalObjectsTests", dependencies: ["ShoalObjects", "ShoalMembership", "ShoalRandom", "ShoalTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "ShoalSimulationTests", dependencies: ["ShoalSimulation", "ShoalMembership", "ShoalConsensus", "ShoalRandom", "ShoalTestSupport"],
+            swiftSettings: strict),
         .testTarget(
             name: "ShoalTransportTests",
             dependencies: [
@@ -161,7 +166,7 @@ let package = Package(
         .testTarget(
             name: "ShoalAgentTests",
             dependencies: [
-                "ShoalAgent", "ShoalCrypto", "ShoalWire", "ShoalTransport", "ShoalConsensus", "ShoalObjects", "ShoalRandom", "ShoalScheduler", "ShoalMembership",
+                "ShoalAgent", "ShoalCrypto", "ShoalWire", "ShoalTransport", "ShoalConsensus", "ShoalObjects", "ShoalRandom", "ShoalScheduler", "ShoalMembership", "ShoalTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],

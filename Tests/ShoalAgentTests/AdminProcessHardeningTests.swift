@@ -160,25 +160,25 @@ struct AgentStartupRefusalTests {
     var socket: String { dir.path + "/admin.sock" }
 
     @Test("more than 64 labels exit with status 2 and a message that states the limit")
-    func tooManyLabels() throws {
+    func tooManyLabels() async throws {
         let labels = (0...64).flatMap { ["--label", "key\($0)=v"] }
-        let result = try AgentProcess.run(["agent", "--dev", "--admin-socket", socket] + labels)
+        let result = try await AgentProcess.run(["agent", "--dev", "--admin-socket", socket] + labels)
         #expect(result.status == 2, "\(result.err)")
         #expect(result.err.contains("at most 64 labels"), "\(result.err)")
     }
 
     @Test("a huge bad value is echoed as its first 64 characters and its size")
-    func hugeValueTruncated() throws {
+    func hugeValueTruncated() async throws {
         let config = dir.write("huge.yaml", "log_level: \"" + String(repeating: "y", count: 1 << 20) + "\"\n")
-        let result = try AgentProcess.run(["agent", "--config", config, "--admin-socket", socket])
+        let result = try await AgentProcess.run(["agent", "--config", config, "--admin-socket", socket])
         #expect(result.status == 2)
         #expect(result.err.contains("… (1048576 bytes)"), "\(result.err.prefix(300))")
         #expect(result.err.utf8.count < 1_000, "\(result.err.utf8.count) bytes on stderr")
     }
 
     @Test("a metrics host that does not resolve exits with status 2 before anything is bound")
-    func unresolvableMetricsHost() throws {
-        let result = try AgentProcess.run([
+    func unresolvableMetricsHost() async throws {
+        let result = try await AgentProcess.run([
             "agent", "--dev", "--admin-socket", socket, "--metrics-address", "no-such-host.invalid:9464",
         ])
         #expect(result.status == 2, "\(result.err)")
@@ -190,7 +190,7 @@ struct AgentStartupRefusalTests {
     func fifoNodeKey() async throws {
         let state = dir.path + "/state"
         let cluster = dir.path + "/cluster"
-        #expect(try AgentProcess.run(["cluster", "init", "--dir", cluster]).status == 0)
+        #expect(try await AgentProcess.run(["cluster", "init", "--dir", cluster]).status == 0)
         try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
         #expect(mkfifo(state + "/node.key", 0o600) == 0)
         let agent = try AgentProcess(

@@ -7,7 +7,10 @@ final class AgentProcess: @unchecked Sendable {
     // @unchecked: `process` and the log pipe are only touched from the test's own task;
     // Foundation's Process is not marked Sendable on Linux.
     let process = Process()
-    private let errorPipe = Pipe()
+    /// Standard error goes to a file, not a pipe: nobody reads a pipe while the agent runs, and
+    /// one that filled up (64 KiB of log) would block the agent in its next log line.
+    private let errorFile: String
+    private let logDirectory = TemporaryDirectory()
     let socket: String
 
     /// The binary under test: $SHOAL_BINARY (set by `make test`), else the debug build.
@@ -24,7 +27,11 @@ final class AgentProcess: @unchecked Sendable {
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SHOAL_") && $0.key != "NOTIFY_SOCKET" }
         env.merge(environment) { _, new in new }
         process.environment = env
-        process.standardError = errorPipe
+        errorFile = logDirectory.path + "/stderr"
+        _ = FileManager.default.createFile(atPath: errorFile, contents: nil)
+        let errorHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: errorFile))
+        defer { try? errorHandle.close() }
+        process.standardError = errorHandle
         process.standardOutput = FileHandle.nullDevice
         try process.run()
     }
@@ -33,7 +40,7 @@ final class AgentProcess: @unchecked Sendable {
     /// outlasts `timeout` is killed and throws `AgentProcessError.timedOut`.
     static func run(
         _ arguments: [String], environment: [String: String] = [:], timeout: Duration = .seconds(60)
-    ) throws -> (status: Int32, out: String, err: String) {
+    ) async throws -> (status: Int32, out: String, err: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
@@ -56,7 +63,9 @@ final class AgentProcess: @unchecked Sendable {
         process.standardError = err
         try process.run()
         let deadline = ContinuousClock.now + timeout
-        while process.isRunning, ContinuousClock.now < deadline { usleep(10_000) }
+        // Polled with Task.sleep: a blocking wait would hold one of the cooperative pool's two
+        // threads for as long as the command runs, and starve every other test's clock.
+        while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
         let read = { (path: String) in String(decoding: FileManager.default.contents(atPath: path) ?? Data(), as: UTF8.self) }
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)
@@ -99,10 +108,9 @@ final class AgentProcess: @unchecked Sendable {
         return process.terminationStatus
     }
 
-    /// Standard error so far (only complete once the process has exited).
+    /// Standard error so far.
     func log() -> String {
-        if process.isRunning { return "(still running)" }
-        return String(decoding: errorPipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        String(decoding: FileManager.default.contents(atPath: errorFile) ?? Data(), as: UTF8.self)
     }
 
     deinit {
@@ -119,24 +127,5 @@ enum AgentProcessError: Error, CustomStringConvertible {
         case .exited(let status, let log): "agent exited with status \(status):\n\(log)"
         case .timedOut(let log): "timed out waiting for the agent:\n\(log)"
         }
-    }
-}
-
-/// Reads a pipe to its end on another thread.
-private final class ReadToEnd: @unchecked Sendable {
-    // @unchecked: `data` is written once on the reading thread before `done` is signalled, and read after it is waited on.
-    private var data = Data()
-    private let done = DispatchSemaphore(value: 0)
-
-    init(_ handle: FileHandle) {
-        DispatchQueue.global().async {
-            self.data = handle.readDataToEndOfFile()
-            self.done.signal()
-        }
-    }
-
-    func wait() -> Data {
-        done.wait()
-        return data
     }
 }

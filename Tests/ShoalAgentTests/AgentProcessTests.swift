@@ -92,10 +92,10 @@ struct AgentProcessTests {
     }
 
     @Test("a bad configuration stops the agent before it creates anything")
-    func badConfigurationChangesNothing() throws {
+    func badConfigurationChangesNothing() async throws {
         let state = dir.path + "/state"
         let config = dir.write("bad.yaml", "log_levl: debug\n")
-        let result = try AgentProcess.run([
+        let result = try await AgentProcess.run([
             "agent", "--config", config, "--state-dir", state, "--admin-socket", socket,
         ])
         #expect(result.status == 2)
@@ -106,14 +106,14 @@ struct AgentProcessTests {
     }
 
     @Test("a node key readable by others is refused with the chmod to run")
-    func insecureKey() throws {
+    func insecureKey() async throws {
         let state = dir.path + "/state"
         let cluster = dir.path + "/cluster"
-        #expect(try AgentProcess.run(["cluster", "init", "--dir", cluster]).status == 0)
+        #expect(try await AgentProcess.run(["cluster", "init", "--dir", cluster]).status == 0)
         try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
-        #expect(try AgentProcess.run(["keygen", "--out", state + "/node.key"]).status == 0)
+        #expect(try await AgentProcess.run(["keygen", "--out", state + "/node.key"]).status == 0)
         chmod(state + "/node.key", 0o644)
-        let result = try AgentProcess.run([
+        let result = try await AgentProcess.run([
             "agent", "--name", "n1", "--state-dir", state, "--cluster-dir", cluster, "--admin-socket", socket,
             "--bind", "127.0.0.1:0",
         ])
@@ -125,14 +125,14 @@ struct AgentProcessTests {
     func cliInfo() async throws {
         let agent = try devAgent()
         let info = try await agent.waitUntilServing()
-        let json = try AgentProcess.run(["info", "--socket", socket, "--format", "json"])
+        let json = try await AgentProcess.run(["info", "--socket", socket, "--format", "json"])
         #expect(json.status == 0)
         let decoded = try JSONDecoder().decode(AdminAPI.Info.self, from: Data(json.out.utf8))
         #expect(decoded.id == info.id)
-        let text = try AgentProcess.run(["info"], environment: ["SHOAL_SOCKET": socket])
+        let text = try await AgentProcess.run(["info"], environment: ["SHOAL_SOCKET": socket])
         #expect(text.status == 0 && text.out.contains(info.shortID))
         _ = try await agent.stop()
-        let missing = try AgentProcess.run(["info", "--socket", socket])
+        let missing = try await AgentProcess.run(["info", "--socket", socket])
         #expect(missing.status != 0)
         #expect(missing.err.contains("is `shoal agent` running?"))
     }
@@ -147,11 +147,11 @@ struct CertificateProcessTests {
         let authority = dir.path + "/authority"
         let node = dir.path + "/node"
         let socket = dir.path + "/a.sock"
-        #expect(try AgentProcess.run(["cluster", "init", "--dir", authority]).status == 0)
+        #expect(try await AgentProcess.run(["cluster", "init", "--dir", authority]).status == 0)
         try FileManager.default.createDirectory(atPath: node + "/state", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: node + "/cluster", withIntermediateDirectories: true)
-        #expect(try AgentProcess.run(["keygen", "--out", node + "/state/node.key"]).status == 0)
-        let issued = try AgentProcess.run([
+        #expect(try await AgentProcess.run(["keygen", "--out", node + "/state/node.key"]).status == 0)
+        let issued = try await AgentProcess.run([
             "cluster", "issue", "--dir", authority, "--node-key", node + "/state/node.key.pub", "--name", "web-1",
             "--out", node + "/cluster/web-1.cert",
         ])
@@ -168,10 +168,10 @@ struct CertificateProcessTests {
         _ = try await agent.stop()
 
         let other = dir.path + "/other"
-        #expect(try AgentProcess.run(["cluster", "init", "--dir", other]).status == 0)
+        #expect(try await AgentProcess.run(["cluster", "init", "--dir", other]).status == 0)
         try FileManager.default.removeItem(atPath: node + "/cluster/authority.pub")
         try FileManager.default.copyItem(atPath: other + "/authority.pub", toPath: node + "/cluster/authority.pub")
-        let refused = try AgentProcess.run([
+        let refused = try await AgentProcess.run([
             "agent", "--name", "web-1", "--state-dir", node + "/state", "--cluster-dir", node + "/cluster",
             "--admin-socket", socket, "--bind", "127.0.0.1:0",
         ])

@@ -3,10 +3,11 @@ import Glibc
 #endif
 import Foundation
 import ShoalObjects
+import ShoalTestSupport
 import Testing
 @testable import ShoalAgent
 
-@Suite("Chunk store: kill -9 during puts")
+@Suite("Chunk store: kill -9 during puts", .offCooperativePool)
 struct ChunkStoreCrashTests {
     /// The helper built beside the tests: $SHOAL_STORE_CRASH, else the debug build.
     static var helper: String {

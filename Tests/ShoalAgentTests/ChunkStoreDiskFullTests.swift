@@ -1,5 +1,6 @@
 import Foundation
 import ShoalObjects
+import ShoalTestSupport
 import Testing
 @testable import ShoalAgent
 
@@ -35,7 +36,7 @@ struct SmallTmpfs {
     }
 }
 
-@Suite("Chunk store: a full disk")
+@Suite("Chunk store: a full disk", .offCooperativePool)
 struct ChunkStoreDiskFullTests {
     @Test(
         "ENOSPC during a put is diskFull, leaves nothing half-written, and earlier objects still read back",

@@ -8,7 +8,7 @@ import Testing
 struct ClusterProcessTests {
     @Test("five agents joining through one seed all see five alive members")
     func fiveJoin() async throws {
-        let cluster = try LocalCluster(subnet: 31)
+        let cluster = try await LocalCluster(subnet: 31)
         #expect(try await cluster.startConverged(5))
         let members = try await cluster.members(seenBy: 5)
         #expect(Set(members.map(\.name)) == ["n1", "n2", "n3", "n4", "n5"])
@@ -17,7 +17,7 @@ struct ClusterProcessTests {
 
     @Test("kill -9 of one agent is seen as dead by every other")
     func killIsDead() async throws {
-        let cluster = try LocalCluster(subnet: 32)
+        let cluster = try await LocalCluster(subnet: 32)
         #expect(try await cluster.startConverged(5))
         _ = try await cluster.agents[3]!.stop(signal: SIGKILL)
         let seen = await cluster.eventually {
@@ -29,7 +29,7 @@ struct ClusterProcessTests {
 
     @Test("an agent restarted with the same state directory comes back alive with a higher incarnation")
     func restartSupersedes() async throws {
-        let cluster = try LocalCluster(subnet: 33)
+        let cluster = try await LocalCluster(subnet: 33)
         #expect(try await cluster.startConverged(5))
         let before = try await cluster.members(seenBy: 1).first { $0.name == "n4" }!
         _ = try await cluster.agents[4]!.stop(signal: SIGKILL)
@@ -48,7 +48,7 @@ struct ClusterProcessTests {
 
     @Test("SIGTERM of one agent is seen as left, not dead")
     func sigtermIsLeft() async throws {
-        let cluster = try LocalCluster(subnet: 34)
+        let cluster = try await LocalCluster(subnet: 34)
         #expect(try await cluster.startConverged(5))
         let stopped = try await cluster.agents[2]!.stop(signal: SIGTERM)
         #expect(stopped.status == 0)
@@ -59,31 +59,31 @@ struct ClusterProcessTests {
 
     @Test("shoal leave makes the agent leave and exit; force-leave turns a dead member into left")
     func leaveAndForceLeave() async throws {
-        let cluster = try LocalCluster(subnet: 35)
+        let cluster = try await LocalCluster(subnet: 35)
         #expect(try await cluster.startConverged(3))
-        let leave = try AgentProcess.run(["leave", "--socket", cluster.socket(3)])
+        let leave = try await AgentProcess.run(["leave", "--socket", cluster.socket(3)])
         #expect(leave.status == 0)
         #expect(try await cluster.agents[3]!.waitForExit(timeout: .seconds(15)) == 0)
         #expect(await cluster.status(of: "n3", seenBy: 1) == "left")
 
         _ = try await cluster.agents[2]!.stop(signal: SIGKILL)
         #expect(await cluster.eventually { await cluster.status(of: "n2", seenBy: 1) == "dead" })
-        let force = try AgentProcess.run(["force-leave", "n2", "--socket", cluster.socket(1)])
+        let force = try await AgentProcess.run(["force-leave", "n2", "--socket", cluster.socket(1)])
         #expect(force.status == 0, "\(force.err)")
         #expect(await cluster.status(of: "n2", seenBy: 1) == "left")
     }
 
     @Test("shoal members prints a JSON array with the fields scripts rely on, and an aligned table")
     func membersOutput() async throws {
-        let cluster = try LocalCluster(subnet: 36)
+        let cluster = try await LocalCluster(subnet: 36)
         #expect(try await cluster.startConverged(2))
-        let json = try AgentProcess.run(["members", "--socket", cluster.socket(1), "--format", "json"])
+        let json = try await AgentProcess.run(["members", "--socket", cluster.socket(1), "--format", "json"])
         let array = try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [[String: Any]]
         #expect(array?.count == 2)
         for key in ["name", "id", "address", "status", "incarnation", "labels"] {
             #expect(array?.allSatisfy { $0[key] != nil } == true, "missing \(key)")
         }
-        let text = try AgentProcess.run(["members", "--socket", cluster.socket(1)])
+        let text = try await AgentProcess.run(["members", "--socket", cluster.socket(1)])
         let lines = text.out.split(separator: "\n")
         #expect(lines.first?.hasPrefix("NAME") == true)
         #expect(lines.count == 3)
@@ -93,19 +93,19 @@ struct ClusterProcessTests {
 
     @Test("shoal join connects two agents started apart")
     func cliJoin() async throws {
-        let cluster = try LocalCluster(subnet: 37)
+        let cluster = try await LocalCluster(subnet: 37)
         _ = try await cluster.start(1).waitUntilServing()
         _ = try await cluster.start(2, seed: "").waitUntilServing()
-        let joined = try AgentProcess.run(["join", cluster.address(1), "--socket", cluster.socket(2)])
+        let joined = try await AgentProcess.run(["join", cluster.address(1), "--socket", cluster.socket(2)])
         #expect(joined.status == 0, "\(joined.err)")
         #expect(await cluster.eventually { (try? await cluster.members(seenBy: 1).count) == 2 })
-        let refused = try AgentProcess.run(["join", "127.0.37.9:7946", "--socket", cluster.socket(2)])
+        let refused = try await AgentProcess.run(["join", "127.0.37.9:7946", "--socket", cluster.socket(2)])
         #expect(refused.status != 0)
     }
 
     @Test("shoal monitor streams a failure as it happens")
     func monitorStreamsFailure() async throws {
-        let cluster = try LocalCluster(subnet: 38)
+        let cluster = try await LocalCluster(subnet: 38)
         #expect(try await cluster.startConverged(3))
         let monitor = AdminClient(socketPath: cluster.socket(1))
         // Bounded: if the failure is never reported the stream would otherwise be read forever.

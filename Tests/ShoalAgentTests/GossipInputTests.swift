@@ -26,7 +26,7 @@ func sendDatagram(_ bytes: [UInt8], to host: String, port: UInt16) {
 struct GossipInputTests {
     @Test("bad datagrams are dropped, counted by reason, and change no one's membership")
     func badDatagramsDropped() async throws {
-        let cluster = try LocalCluster(subnet: 41)
+        let cluster = try await LocalCluster(subnet: 41)
         #expect(try await cluster.startConverged(2))
         let before = try await cluster.members(seenBy: 1).map { "\($0.name) \($0.status) \($0.incarnation)" }.sorted()
         let authority = try ClusterAuthority.loadPublic(directory: cluster.clusterDirectory)
@@ -69,7 +69,7 @@ struct GossipInputTests {
 
     @Test("a node certified by another authority, speaking with this cluster's id, is refused by the certificate gate")
     func foreignCertificateRefusedByGate() async throws {
-        let cluster = try LocalCluster(subnet: 42)
+        let cluster = try await LocalCluster(subnet: 42)
         #expect(try await cluster.startConverged(1))
         let real = try #require(try ClusterAuthority.loadSecret(directory: cluster.clusterDirectory), "the test cluster has its secret key")
         let victim = try #require(try await nodeKey(of: "n1", in: cluster, seenBy: 1), "n1 lists itself")
@@ -107,7 +107,7 @@ struct GossipInputTests {
 
     @Test("a node whose certificate expires while it runs is refused from then on")
     func expiredCertificateRefused() async throws {
-        let cluster = try LocalCluster(subnet: 43)
+        let cluster = try await LocalCluster(subnet: 43)
         #expect(try await cluster.startConverged(1))
         let real = try #require(try ClusterAuthority.loadSecret(directory: cluster.clusterDirectory), "the test cluster has its secret key")
         let victim = try #require(try await nodeKey(of: "n1", in: cluster, seenBy: 1), "n1 lists itself")
@@ -149,7 +149,7 @@ struct GossipInputTests {
 
     @Test("while an agent runs, no other socket can bind its gossip UDP address, even with SO_REUSEADDR and SO_REUSEPORT")
     func gossipPortNotShared() async throws {
-        let cluster = try LocalCluster(subnet: 44)
+        let cluster = try await LocalCluster(subnet: 44)
         #expect(try await cluster.startConverged(1))
         let result = bindUDPAsAttacker(host: "127.0.44.1", port: 7946)
         #expect(result == EADDRINUSE, "bind returned errno \(result) (0: the attacker got the agent's port)")

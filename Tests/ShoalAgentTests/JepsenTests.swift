@@ -68,7 +68,7 @@ struct JepsenTests {
         let environment = ProcessInfo.processInfo.environment
         let seconds = environment["SHOAL_JEPSEN_SECONDS"].flatMap(Int.init) ?? 12
         let seed = environment["SHOAL_JEPSEN_SEED"].flatMap(UInt64.init) ?? UInt64.random(in: 1...UInt64.max)
-        let cluster = try LocalCluster(subnet: 65)
+        let cluster = try await LocalCluster(subnet: 65)
         let firewall = try LoopbackFirewall(subnet: 65)
         defer { firewall.remove() }
         #expect(try await cluster.startConverged(3))

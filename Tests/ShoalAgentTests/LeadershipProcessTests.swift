@@ -27,7 +27,7 @@ struct LeadershipProcessTests {
 
     @Test("four agents found a group of three voters and a client; writes through any agent are read everywhere and survive kill -9 of the leader")
     func foundWriteFailover() async throws {
-        let cluster = try LocalCluster(subnet: 61)
+        let cluster = try await LocalCluster(subnet: 61)
         #expect(try await cluster.startConverged(4))
         let first = try #require(await cluster.agreedLeader([1, 2, 3, 4]), "the agents never agreed on a leader")
         let leaderIndex = try #require((1...4).first { cluster.name($0) == first.name })
@@ -96,7 +96,7 @@ struct LeadershipProcessTests {
 
     @Test("a leader paused past its lease, while the others elect and take a newer write, never answers a read from its old lease")
     func pausedLeaderServesNoStaleRead() async throws {
-        let cluster = try LocalCluster(subnet: 67)
+        let cluster = try await LocalCluster(subnet: 67)
         #expect(try await cluster.startConverged(3))
         for round in 0..<4 {
             let leader = try #require(await cluster.agreedLeader([1, 2, 3]), "no leader before round \(round)")
@@ -121,7 +121,7 @@ struct LeadershipProcessTests {
 
     @Test("bad key-value requests get a typed 4xx and change nothing")
     func badRequests() async throws {
-        let cluster = try LocalCluster(subnet: 62)
+        let cluster = try await LocalCluster(subnet: 62)
         #expect(try await cluster.startConverged(3))
         #expect(await cluster.agreedLeader([1, 2, 3]) != nil)
         let admin = AdminClient(socketPath: cluster.socket(2))
@@ -164,7 +164,7 @@ struct LeadershipProcessTests {
 
     @Test("with fewer agents than bootstrap_expect there is no leader, and a request says so instead of hanging")
     func noLeader() async throws {
-        let cluster = try LocalCluster(subnet: 63)
+        let cluster = try await LocalCluster(subnet: 63)
         #expect(try await cluster.startConverged(2))
         let admin = AdminClient(socketPath: cluster.socket(1))
         let (status, body) = try await admin.put("/v1/kv/k", body: Array("v".utf8))
@@ -181,7 +181,7 @@ struct LeadershipProcessTests {
 
     @Test("a damaged bootstrap promise stops the agent with a message naming the file")
     func damagedPromise() async throws {
-        let cluster = try LocalCluster(subnet: 64)
+        let cluster = try await LocalCluster(subnet: 64)
         let state = cluster.dir.path + "/n1"
         try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         _ = FileManager.default.createFile(atPath: state + "/raft.promise", contents: Data("not a promise".utf8))
@@ -193,7 +193,7 @@ struct LeadershipProcessTests {
 
     @Test("a certified peer's bootstrap ask naming more founders than a group has is refused and stores nothing; a valid one is kept")
     func oversizedBootstrapAsk() async throws {
-        let cluster = try LocalCluster(subnet: 66)
+        let cluster = try await LocalCluster(subnet: 66)
         let agent = try cluster.start(1)
         let info = try await agent.waitUntilServing()
         let agentID = try #require(ReplicaID(bytes: try PublicKey(hex: info.id).bytes))

@@ -9,10 +9,10 @@ final class LocalCluster: @unchecked Sendable {
     let subnet: Int
     var agents: [Int: AgentProcess] = [:]
 
-    init(subnet: Int, authority: Bool = true) throws {
+    init(subnet: Int, authority: Bool = true) async throws {
         self.subnet = subnet
         if authority {
-            let result = try AgentProcess.run(["cluster", "init", "--dir", clusterDirectory])
+            let result = try await AgentProcess.run(["cluster", "init", "--dir", clusterDirectory])
             guard result.status == 0 else { throw AgentProcessError.exited(status: result.status, log: result.err) }
         }
     }

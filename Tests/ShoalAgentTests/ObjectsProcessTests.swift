@@ -82,7 +82,7 @@ struct ObjectsProcessTests {
 
     @Test("an object put on one agent reads back byte-identical on every other; HEAD, 404, 400; a cut-short upload leaves nothing; a corrupt chunk is never served and is repaired")
     func putGetCorruptTruncate() async throws {
-        let cluster = try LocalCluster(subnet: 71)
+        let cluster = try await LocalCluster(subnet: 71)
         #expect(try await cluster.startConverged(4))
         let bytes = Self.randomBytes(5 << 20 + 12_345)
         let stored = try await self.put(bytes, via: 1, in: cluster)
@@ -155,7 +155,7 @@ struct ObjectsProcessTests {
 
     @Test("kill -9 of the writer right after its put, of a holder mid-transfer, and of a home: the object stays readable and returns to its factor")
     func survivesKills() async throws {
-        let cluster = try LocalCluster(subnet: 72)
+        let cluster = try await LocalCluster(subnet: 72)
         #expect(try await cluster.startConverged(5))
 
         // The writer dies the moment its put has answered: the object is read elsewhere.
@@ -207,7 +207,7 @@ struct ObjectsProcessTests {
 
     @Test("a full disk during a put answers 507, leaves nothing half-written, and the agent keeps serving")
     func fullDisk() async throws {
-        let cluster = try LocalCluster(subnet: 73)
+        let cluster = try await LocalCluster(subnet: 73)
         let state = cluster.dir.path + "/n1"
         try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
         let mounted = try Self.shell("mount -t tmpfs -o size=12m tmpfs \(state)")

@@ -1,6 +1,7 @@
 import Foundation
 import ShoalConsensus
 import ShoalRandom
+import ShoalTestSupport
 import Testing
 
 @testable import ShoalAgent
@@ -57,7 +58,7 @@ private func sendKill(_ pid: Int32) { kill(pid, SIGKILL) }
 
 enum WALWriterError: Error { case noProgress(String) }
 
-@Suite("RaftStorage: kill -9 and full disks", .serialized)
+@Suite("RaftStorage: kill -9 and full disks", .serialized, .offCooperativePool)
 struct RaftStorageCrashTests {
     @Test("every index a writer reported durable before SIGKILL is there after reopen", arguments: [1, 2, 3])
     func killNine(seed: UInt64) throws {

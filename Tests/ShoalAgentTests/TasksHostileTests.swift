@@ -17,7 +17,7 @@ import Testing
 struct TasksHostileTests {
     @Test("a certified peer may submit and cancel, and report only its own attempts: placements, lost nodes, another node's results and a submission of 10,001 are refused and change nothing")
     func peerCommandsBounded() async throws {
-        let cluster = try LocalCluster(subnet: 77)
+        let cluster = try await LocalCluster(subnet: 77)
         let agent = try cluster.start(1, extra: ["--bootstrap-expect", "1"])
         let info = try await agent.waitUntilServing()
         let agentKey = try PublicKey(hex: info.id)
@@ -91,7 +91,7 @@ struct TasksHostileTests {
 
     @Test("an agent runs at most tasks.max_running task processes at once; the rest wait assigned and then all succeed")
     func runningBounded() async throws {
-        let cluster = try LocalCluster(subnet: 78)
+        let cluster = try await LocalCluster(subnet: 78)
         let agent = try cluster.start(1, extra: ["--bootstrap-expect", "1"], environment: ["SHOAL_TASKS_MAX_RUNNING": "2"])
         _ = try await agent.waitUntilServing()
         let admin = AdminClient(socketPath: cluster.socket(1))

@@ -40,7 +40,7 @@ struct TasksProcessTests {
 
     @Test("a DAG of three: the last reads the first two's outputs; a label places a task on the node that has it; logs are objects")
     func dagAndLabels() async throws {
-        let cluster = try LocalCluster(subnet: 74)
+        let cluster = try await LocalCluster(subnet: 74)
         #expect(try await cluster.startConverged(3) { $0 == 3 ? ["--label", "zone=b"] : ["--label", "zone=a"] })
         let a = try #require(try await submit(#"{"argv":["sh","-c","echo alpha > a.txt"],"outputs":["a.txt"]}"#, via: 1, in: cluster).task)
         let b = try #require(try await submit(#"{"argv":["sh","-c","echo beta > b.txt"],"outputs":["b.txt"]}"#, via: 2, in: cluster).task)
@@ -77,7 +77,7 @@ struct TasksProcessTests {
 
     @Test("a timeout and a cancel kill the task's whole process group; bad submissions are typed 4xx errors that change nothing")
     func timeoutCancelBadInput() async throws {
-        let cluster = try LocalCluster(subnet: 75)
+        let cluster = try await LocalCluster(subnet: 75)
         #expect(try await cluster.startConverged(3))
         let token = "\(Int.random(in: 1_000...9_999)).5"
         let answer = try await submit(#"{"argv":["sh","-c","sleep \#(token) & sleep \#(token); wait"],"timeoutMs":1500,"retries":0}"#, via: 1, in: cluster)
@@ -125,7 +125,7 @@ struct TasksProcessTests {
 
     @Test("200 tasks over three agents while the leader is killed -9 and restarted, then a worker is killed -9 mid-run: every task succeeds exactly once and every output reads back")
     func survivesLeaderAndWorkerKills() async throws {
-        let cluster = try LocalCluster(subnet: 76)
+        let cluster = try await LocalCluster(subnet: 76)
         #expect(try await cluster.startConverged(3))
         let count = 200
         let spec = #"{"argv":["sh","-c","echo $SHOAL_TASK_ID > out; sleep 0.2"],"outputs":["out"],"cpu":250}"#

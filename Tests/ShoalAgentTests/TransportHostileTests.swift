@@ -29,7 +29,7 @@ struct TransportHostileTests {
 
     @Test("a stream from a key without this cluster's certificate gets no member table and is counted")
     func uncertifiedStreamGetsNothing() async throws {
-        let cluster = try LocalCluster(subnet: 51)
+        let cluster = try await LocalCluster(subnet: 51)
         #expect(try await cluster.startConverged(2))
         let stranger = try Self.stranger(of: cluster)
         try await withThrowingDiscardingTaskGroup { group in
@@ -51,7 +51,7 @@ struct TransportHostileTests {
 
     @Test("half-open connections, huge declared frames and an uncertified flood neither grow memory nor cause a suspicion")
     func hostileLoad() async throws {
-        let cluster = try LocalCluster(subnet: 52)
+        let cluster = try await LocalCluster(subnet: 52)
         #expect(try await cluster.startConverged(3))
         let victim = cluster.agents[1]!.process.processIdentifier
         let before = try Self.residentBytes(victim)

@@ -1,4 +1,5 @@
 import Foundation
+import ShoalTestSupport
 import Testing
 
 @testable import ShoalConsensus
@@ -7,7 +8,7 @@ import Testing
 /// is printed; `SHOAL_RAFT_SEED=<seed>` replays exactly that one. A longer soak:
 /// `SHOAL_RAFT_SCHEDULES=<n>`, `SHOAL_RAFT_STEPS=<steps per schedule>`,
 /// `SHOAL_RAFT_LOSS=<percent>`, `SHOAL_RAFT_NODES=<nodes, at least 3>`.
-@Suite("random schedules")
+@Suite("random schedules", .offCooperativePool)
 struct ScheduleTests {
     static let seeds: [UInt64] = {
         let environment = ProcessInfo.processInfo.environment

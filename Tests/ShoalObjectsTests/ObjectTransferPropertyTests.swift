@@ -1,4 +1,5 @@
 import ShoalMembership
+import ShoalTestSupport
 import Testing
 
 @testable import ShoalObjects
@@ -6,7 +7,7 @@ import ShoalRandom
 
 /// Random gets (seeded, so a failure replays): random holders, lying peers, deaths, timeouts and
 /// late replies, with the scheduler's limits checked after every call.
-@Suite("object transfer under random events")
+@Suite("object transfer under random events", .offCooperativePool)
 struct ObjectTransferPropertyTests {
     /// The shell's view: what it has been asked to request and not yet seen answered or cancelled.
     struct Shell {

@@ -1,4 +1,5 @@
 import ShoalMembership
+import ShoalTestSupport
 import Testing
 
 @testable import ShoalObjects
@@ -6,7 +7,7 @@ import ShoalRandom
 
 /// Random membership histories (seeded, so a failure replays): after every change, carry out
 /// repair plans until they settle, then check the placement invariants.
-@Suite("repair under random membership changes")
+@Suite("repair under random membership changes", .offCooperativePool)
 struct RepairPropertyTests {
     /// What the cluster knows about one object: who holds it and where its directory is.
     struct ObjectState {

@@ -1,12 +1,13 @@
 import ShoalMembership
 import ShoalRandom
+import ShoalTestSupport
 import Testing
 
 @testable import ShoalScheduler
 
 /// Random histories of leaders, nodes and late or duplicated reports, checked against the
 /// invariants a user relies on: no task is lost or counted twice, and final means final.
-@Suite("task table under random histories")
+@Suite("task table under random histories", .offCooperativePool)
 struct TaskTablePropertyTests {
     struct Invariants {
         var succeeded: [TaskID: Int] = [:]

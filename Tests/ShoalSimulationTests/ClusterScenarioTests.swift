@@ -1,12 +1,13 @@
 import ShoalMembership
 import ShoalSimulation
+import ShoalTestSupport
 import Testing
 
 /// Whole-cluster scenarios over virtual time; each failure message names its seed.
 ///
-/// Serialized: each scenario is CPU-bound synchronous work on the cooperative thread pool (two
-/// threads on a 2-core machine); run side by side they starve the real-process tests' waits.
-@Suite("membership in a simulated cluster", .serialized)
+/// Serialized and `.offCooperativePool`: each scenario is seconds of CPU-bound synchronous work; on
+/// the cooperative pool (two threads here) they would starve every test that waits on a clock.
+@Suite("membership in a simulated cluster", .serialized, .offCooperativePool)
 struct ClusterScenarioTests {
     func converged(
         _ count: Int, seed: UInt64, network: NetworkConditions = NetworkConditions(), monotonic: Bool = true, certificateBytes: Int = 176

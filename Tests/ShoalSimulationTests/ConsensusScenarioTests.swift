@@ -2,12 +2,13 @@ import ShoalConsensus
 import ShoalMembership
 import ShoalRandom
 import ShoalSimulation
+import ShoalTestSupport
 import Testing
 
 /// Membership and Raft together on each simulated node, one virtual clock and seeded network
 /// (issue: leadership, simulation). Every run checks election safety, log matching, leader
 /// completeness and state machine safety after every step; a failure names its seed.
-@Suite("consensus beside membership in a simulated cluster", .serialized)
+@Suite("consensus beside membership in a simulated cluster", .serialized, .offCooperativePool)
 struct ConsensusScenarioTests {
     static func raftConfig() -> RaftConfig {
         var config = RaftConfig()

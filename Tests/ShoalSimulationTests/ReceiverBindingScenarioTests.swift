@@ -1,10 +1,11 @@
 import ShoalMembership
 import ShoalSimulation
+import ShoalTestSupport
 import Testing
 
 /// The simulator drops a datagram at any node other than the one it was sealed for, as the
 /// agent's envelope check does, and the core never seals one for the wrong node.
-@Suite("receiver-bound datagrams in a simulated cluster", .serialized)
+@Suite("receiver-bound datagrams in a simulated cluster", .serialized, .offCooperativePool)
 struct ReceiverBindingScenarioTests {
     @Test("a datagram sealed for one node and delivered to another is dropped; the cluster itself misdirects none")
     func misdirectedDatagramsDropped() {
