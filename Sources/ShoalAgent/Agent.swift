@@ -82,7 +82,9 @@ public struct Agent: Sendable {
             settings: objectSettings, store: store, transport: transport, membership: membership, myself: NodeID(bytes: credentials.nodeID.bytes),
             name: configuration.name, clock: clock, logger: logger)
         let tasks = TaskService(
-            settings: TaskService.Settings(directory: configuration.stateDirectory + "/tasks", maxRunning: configuration.tasks.maxRunning), myself: NodeID(bytes: credentials.nodeID.bytes),
+            settings: TaskService.Settings(
+                directory: configuration.stateDirectory + "/tasks", maxRunning: configuration.tasks.maxRunning, retention: configuration.tasks.retention),
+            myself: NodeID(bytes: credentials.nodeID.bytes),
             consensus: consensus, objects: objects, membership: membership, clock: clock, logger: logger)
         // Every subsystem plugs in here, and only here.
         let subsystems: [any AgentSubsystem] = [

@@ -19,6 +19,10 @@ public enum TaskCommand: Hashable, Sendable {
     case cancel([TaskID], at: Int64)
     /// Membership reported `node` dead or gone: its assigned and running attempts are lost.
     case nodeLost(NodeID, at: Int64)
+    /// The final tasks that ended before `endedBefore` leave the table, except those an
+    /// unfinished task still waits on (the leader's retention of results; the objects they
+    /// stored stay).
+    case forget(endedBefore: Int64)
 }
 
 /// One task of a submission.

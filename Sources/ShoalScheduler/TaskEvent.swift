@@ -19,6 +19,8 @@ public enum TaskEvent: Hashable, Sendable {
     case retrying(TaskID, attempt: Int, notBefore: Int64)
     /// A running attempt was cancelled: `node` should kill it.
     case kill(TaskID, attempt: Int, node: NodeID)
+    /// A final task left the table (`TaskCommand.forget`).
+    case forgotten(TaskID)
     /// A stale or duplicate entry changed nothing (a result for an old attempt, an assignment
     /// of a task no longer pending).
     case ignored(TaskID, why: String)

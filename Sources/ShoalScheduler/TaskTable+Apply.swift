@@ -17,7 +17,23 @@ extension TaskTable {
         case .finished(let result, let at): finish(result, at: at)
         case .cancel(let ids, let at): ids.flatMap { cancel($0, at: at) }
         case .nodeLost(let node, let at): loseNode(node, at: at)
+        case .forget(let endedBefore): forget(endedBefore: endedBefore)
         }
+    }
+
+    /// Removes the final tasks that ended before `endedBefore` and that no unfinished task
+    /// depends on (a pending task still needs its producer's outputs), in submission order.
+    mutating func forget(endedBefore: Int64) -> [TaskEvent] {
+        let gone = forgettable(endedBefore: endedBefore)
+        for id in gone {
+            let record = tasks.removeValue(forKey: id)!
+            dependents[id] = nil
+            for dependency in record.spec.dependencies {
+                dependents[dependency]?.remove(id)
+                if dependents[dependency]?.isEmpty == true { dependents[dependency] = nil }
+            }
+        }
+        return gone.map { .forgotten($0) }
     }
 
     /// Adds the whole submission or nothing: each spec valid, ids new, every dependency known

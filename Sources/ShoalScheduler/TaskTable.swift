@@ -47,6 +47,19 @@ public struct TaskTable: Hashable, Sendable {
         return ready.map { tasks[$0.id]! }
     }
 
+    /// The tasks `TaskCommand.forget(endedBefore:)` would remove, in submission order: final,
+    /// ended before `endedBefore`, and waited on by no unfinished task. The leader proposes the
+    /// command only when this is not empty.
+    public func forgettable(endedBefore: Int64) -> [TaskID] {
+        tasks.values
+            .filter { record in
+                guard record.state.isFinal, let ended = record.endedAt, ended < endedBefore else { return false }
+                return (dependents[record.id] ?? []).allSatisfy { tasks[$0]?.state.isFinal ?? true }
+            }
+            .sorted { $0.sequence < $1.sequence }
+            .map(\.id)
+    }
+
     /// The attempts assigned to `node` and not yet ended: what that agent should be running.
     public func attempts(on node: NodeID) -> [(TaskRecord, TaskAttempt)] {
         (activeIDs[node] ?? []).map { tasks[$0]! }.sorted { $0.sequence < $1.sequence }.map { ($0, $0.currentAttempt!) }

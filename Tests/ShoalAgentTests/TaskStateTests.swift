@@ -41,6 +41,7 @@ struct TaskStateTests {
             .finished(TaskResult(task: id("t-b"), attempt: 1, term: 3, node: nodeB, exitCode: nil, failure: "timed out"), at: 1_400),
             .cancel([id("t-b")], at: 1_500),
             .nodeLost(nodeB, at: 1_600),
+            .forget(endedBefore: 1_700),
         ]
     }
 

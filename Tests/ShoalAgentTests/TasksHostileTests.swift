@@ -11,8 +11,8 @@ import Testing
 @testable import ShoalAgent
 
 /// The bounds of the doors tasks open: what a certified peer may have the leader propose over
-/// `leader/1`, how many tasks one submission may carry, and how many task processes an agent
-/// runs at once whatever is assigned to it.
+/// `leader/1`, how many tasks one submission may carry, how many task processes an agent runs
+/// at once whatever is assigned to it, and how long the table keeps what ended.
 @Suite("tasks: what peers and submitters can make an agent do", .serialized)
 struct TasksHostileTests {
     @Test("a certified peer may submit and cancel, and report only its own attempts: placements, lost nodes, another node's results and a submission of 10,001 are refused and change nothing")
@@ -54,6 +54,8 @@ struct TasksHostileTests {
         assign.assign = .with { $0.term = 99; $0.assignments = [.with { $0.task = task.id; $0.attempt = 2; $0.node = Data(key.publicKey.bytes) }] }
         var lost = Shoal_Wire_V1_TaskCommand()
         lost.nodeLost = agentNode
+        var forget = Shoal_Wire_V1_TaskCommand()
+        forget.forget = .with { $0.endedBefore = Int64.max }
         var foreign = Shoal_Wire_V1_TaskCommand()
         foreign.finished = .with { $0.task = task.id; $0.attempt = UInt32(attempt.number); $0.term = attempt.term; $0.node = agentNode; $0.exitCode = 1 }
         var many = Shoal_Wire_V1_TaskCommand()
@@ -65,6 +67,7 @@ struct TasksHostileTests {
             defer { peer.shutdown() }
             for (name, command, words) in [
                 ("an assignment", assign, "only the leader's scheduler"), ("a lost node", lost, "only the leader's scheduler"),
+                ("forgetting every ended task", forget, "only the leader's scheduler"),
                 ("another node's result", foreign, "only its own attempts"), ("10,001 tasks", many, "exceeds its limit"),
             ] {
                 let response = try await send(command)
@@ -120,5 +123,46 @@ struct TasksHostileTests {
             counts.append(Int(String(decoding: out, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1)
         }
         #expect(counts.max() == 2, "at most two ran at once, and two did (each saw: \(counts))")
+    }
+
+    @Test("an ended task leaves the table once tasks.retention has passed, a running one does not, and its output objects stay")
+    func endedTasksForgotten() async throws {
+        let cluster = try await LocalCluster(subnet: 79)
+        let agent = try cluster.start(1, extra: ["--bootstrap-expect", "1"], environment: ["SHOAL_TASKS_RETENTION": "1s"])
+        _ = try await agent.waitUntilServing()
+        let admin = AdminClient(socketPath: cluster.socket(1))
+        let release = TemporaryDirectory().path + "-release"
+        let quick = #"{"argv":["echo","kept"],"retries":0}"#
+        let held = #"{"argv":["sh","-c","while [ ! -e \#(release) ]; do sleep 0.1; done"],"retries":0}"#
+        var submitted: [AdminAPI.TaskView] = []
+        let accepted = await cluster.eventually(timeout: .seconds(30)) {
+            let body = Array(#"{"tasks":[\#(quick),\#(held)]}"#.utf8)
+            guard let (status, answer) = try? await admin.request(.POST, "/v1/tasks", body: body), status == 201 else { return false }
+            submitted = (try? JSONDecoder().decode([AdminAPI.TaskView].self, from: Data(answer))) ?? []
+            return true
+        }
+        try #require(accepted && submitted.count == 2, "the submission was accepted once there was a leader")
+        let (first, second) = (submitted[0].id, submitted[1].id)
+        var stdout: String?
+        let succeeded = await cluster.eventually(timeout: .seconds(60)) {
+            let view = try? await admin.get("/v1/tasks/\(first)", as: AdminAPI.TaskView.self)
+            stdout = view?.outputs["stdout"]
+            return view?.state == "succeeded"
+        }
+        #expect(succeeded, "the quick task succeeded")
+        let forgotten = await cluster.eventually(timeout: .seconds(60)) {
+            (try? await admin.request(.GET, "/v1/tasks/\(first)"))?.status == 404
+        }
+        #expect(forgotten, "the ended task left the table after its retention")
+        let running = try await admin.get("/v1/tasks/\(second)", as: AdminAPI.TaskView.self)
+        #expect(running.state == "running", "a running task is kept whatever its age: \(running)")
+        let (status, body) = try await admin.request(.GET, "/v1/objects/\(try #require(stdout))")
+        #expect(status == 200 && String(decoding: body, as: UTF8.self) == "kept\n", "its stdout object stays")
+        _ = FileManager.default.createFile(atPath: release, contents: nil)
+        defer { try? FileManager.default.removeItem(atPath: release) }
+        let gone = await cluster.eventually(timeout: .seconds(60)) {
+            (try? await admin.request(.GET, "/v1/tasks/\(second)"))?.status == 404
+        }
+        #expect(gone, "the held task left the table too once it had ended and its retention passed")
     }
 }

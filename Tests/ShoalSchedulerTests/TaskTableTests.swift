@@ -127,6 +127,29 @@ struct TaskTableTests {
         #expect(table.tasks.isEmpty)
     }
 
+    @Test("forget removes the tasks that ended before its time, but not one an unfinished task reads, nor one still running")
+    func forget() {
+        let reader = TaskSpec(argv: ["cat"], inputs: [TaskInput(name: "in", source: .output(task: Fixture.task(1), path: "out"))], retries: 0)
+        var table = submitted([1: Fixture.spec(outputs: ["out"], retries: 0), 2: reader, 3: Fixture.spec(), 4: Fixture.spec()])
+        _ = table.apply(.assign([1, 3, 4].map { TaskAssignment(task: Fixture.task($0), attempt: 1, node: a) }, term: 1, at: 0))
+        _ = table.apply(.finished(result(1, node: a), at: 10))
+        _ = table.apply(.finished(result(3, node: a), at: 20))
+        // 1 ended at 10, but 2 (pending) reads its output; 3 ended at 20; 4 still runs.
+        #expect(table.forgettable(endedBefore: 100) == [Fixture.task(3)])
+        #expect(table.apply(.forget(endedBefore: 100)) == [.forgotten(Fixture.task(3))])
+        #expect(table[Fixture.task(3)] == nil)
+        #expect(table.placeable(at: 100).map(\.id) == [Fixture.task(2)], "the reader still finds its producer")
+        _ = table.apply(.assign([TaskAssignment(task: Fixture.task(2), attempt: 1, node: b)], term: 1, at: 100))
+        _ = table.apply(.finished(result(2, node: b), at: 110))
+        // Now nothing waits on 1: it goes with 2 once both are old enough, and 4 never while it runs.
+        #expect(table.apply(.forget(endedBefore: 105)) == [.forgotten(Fixture.task(1))])
+        #expect(table.apply(.forget(endedBefore: 1_000)) == [.forgotten(Fixture.task(2))])
+        #expect(table.tasks.keys.sorted() == [Fixture.task(4)])
+        #expect(table.apply(.forget(endedBefore: 1_000)).isEmpty)
+        // The indexes are those of a table built from what is left (a snapshot of it).
+        #expect(table == (try? TaskTable(records: table.records, nextSequence: table.lastSequence)))
+    }
+
     @Test("pending tasks are placed by priority, then in submission order")
     func placementOrder() {
         let table = submitted([1: Fixture.spec(priority: 10), 2: Fixture.spec(priority: 90), 3: Fixture.spec(priority: 10)])

@@ -109,7 +109,8 @@ extension ConsensusService {
         case .started(_, _, let node, _) where node == peer: nil
         case .finished(let result, _) where result.node == peer: nil
         case .started, .finished: "a peer reports only its own attempts"
-        case .assign, .unplaceable, .nodeLost: "only the leader's scheduler proposes placements, pending reasons and lost nodes"
+        case .assign, .unplaceable, .nodeLost, .forget:
+            "only the leader's scheduler proposes placements, pending reasons, lost nodes and the removal of old results"
         }
     }
 
@@ -159,7 +160,7 @@ extension TaskEvent {
         switch self {
         case .rejected: nil
         case .submitted(let id), .assigned(let id, _, _, _), .waiting(let id, _), .started(let id, _), .ended(let id, _), .retrying(let id, _, _),
-            .kill(let id, _, _), .ignored(let id, _):
+            .kill(let id, _, _), .forgotten(let id), .ignored(let id, _):
             id
         }
     }

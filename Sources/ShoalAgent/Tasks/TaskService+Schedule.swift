@@ -44,9 +44,25 @@ extension TaskService {
             }
             await reportLostNodes(holding: view.allocations.keys)
             await place(view, term: term, at: now)
+            await forgetOldTasks(at: now)
             // Until the table changes (a submission, a task that ended and freed room), or the
             // interval passes (a backoff that ends, a member that changed).
             _ = await consensus.waitForTasks(past: index, upTo: settings.scheduleInterval)
+        }
+    }
+
+    /// Once per `forgetInterval` (or `retention`, if shorter): removes the tasks that ended more than `retention` ago, in
+    /// one entry (`TaskCommand.forget`), when there are any.
+    private func forgetOldTasks(at now: Int64) async {
+        guard clock.elapsed() >= nextForgetCheck else { return }
+        nextForgetCheck = clock.elapsed() + min(settings.forgetInterval, settings.retention)
+        let cutoff = now - Int64(settings.retention / .milliseconds(1))
+        guard let (_, _, count) = await consensus.leaderView({ $0.forgettable(endedBefore: cutoff).count }), count > 0 else { return }
+        do throws(KVFailure) {
+            _ = try await consensus.propose(task: .forget(endedBefore: cutoff))
+            logger.info("ended tasks past their retention removed", metadata: ["tasks": "\(count)"])
+        } catch {
+            logger.warning("ended tasks not removed", metadata: ["reason": "\(error)"])
         }
     }
 

@@ -31,6 +31,10 @@ actor TaskService: Service {
         var batchLimit = 1_000
         /// How long a report (started, finished) is retried before the attempt is given up here.
         var reportDeadline: Duration = .seconds(600)
+        /// How long an ended task stays in the table (`tasks.retention`).
+        var retention: Duration = .seconds(4 * 3_600)
+        /// How often the leader looks for ended tasks past `retention`.
+        var forgetInterval: Duration = .seconds(60)
         /// After this long running, a member missing from membership is taken as gone.
         var unknownMemberGrace: Duration = .seconds(60)
     }
@@ -70,6 +74,8 @@ actor TaskService: Service {
     var orphans: Set<AttemptKey> = []
     /// Input object lengths the scheduler has looked up (`localBytes`).
     var objectLengths: [ObjectID: Int64] = [:]
+    /// When the scheduler next looks for ended tasks past their retention.
+    var nextForgetCheck: Duration = .zero
     /// Where the placer's round-robin starts next.
     var placeCursor = 0
     var stopping = false

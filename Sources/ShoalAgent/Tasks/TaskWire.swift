@@ -135,6 +135,8 @@ extension TaskCommand {
         case .nodeLost(let node, let at):
             command.at = at
             command.nodeLost = Data(node.bytes)
+        case .forget(let endedBefore):
+            command.forget = .with { $0.endedBefore = endedBefore }
         }
         return command
     }
@@ -163,6 +165,8 @@ extension TaskCommand {
             self = .cancel(try cancel.tasks.map { id throws(TaskWireError) in try TaskID(wire: id) }, at: at)
         case .nodeLost(let node)?:
             self = .nodeLost(try NodeID(taskWire: node), at: at)
+        case .forget(let forget)?:
+            self = .forget(endedBefore: forget.endedBefore)
         case nil:
             throw TaskWireError(description: "a task command with no operation")
         }

@@ -410,6 +410,14 @@ public nonisolated struct Shoal_Wire_V1_TaskCommand: Sendable {
     set {op = .nodeLost(newValue)}
   }
 
+  public var forget: Shoal_Wire_V1_TaskForget {
+    get {
+      if case .forget(let v)? = op {return v}
+      return Shoal_Wire_V1_TaskForget()
+    }
+    set {op = .forget(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Op: Equatable, Sendable {
@@ -420,8 +428,22 @@ public nonisolated struct Shoal_Wire_V1_TaskCommand: Sendable {
     case finished(Shoal_Wire_V1_TaskResult)
     case cancel(Shoal_Wire_V1_TaskCancel)
     case nodeLost(Data)
+    case forget(Shoal_Wire_V1_TaskForget)
 
   }
+
+  public init() {}
+}
+
+/// The final tasks that ended before ended_before (ms since the epoch) leave the table.
+public nonisolated struct Shoal_Wire_V1_TaskForget: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var endedBefore: Int64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 }
@@ -1256,7 +1278,7 @@ nonisolated extension Shoal_Wire_V1_TaskCancel: SwiftProtobuf.Message, SwiftProt
 
 nonisolated extension Shoal_Wire_V1_TaskCommand: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".TaskCommand"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}at\0\u{1}submit\0\u{1}assign\0\u{1}unplaceable\0\u{1}started\0\u{1}finished\0\u{1}cancel\0\u{3}node_lost\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}at\0\u{1}submit\0\u{1}assign\0\u{1}unplaceable\0\u{1}started\0\u{1}finished\0\u{1}cancel\0\u{3}node_lost\0\u{1}forget\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1351,6 +1373,19 @@ nonisolated extension Shoal_Wire_V1_TaskCommand: SwiftProtobuf.Message, SwiftPro
           self.op = .nodeLost(v)
         }
       }()
+      case 9: try {
+        var v: Shoal_Wire_V1_TaskForget?
+        var hadOneofValue = false
+        if let current = self.op {
+          hadOneofValue = true
+          if case .forget(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.op = .forget(v)
+        }
+      }()
       default: break
       }
     }
@@ -1393,6 +1428,10 @@ nonisolated extension Shoal_Wire_V1_TaskCommand: SwiftProtobuf.Message, SwiftPro
       guard case .nodeLost(let v)? = self.op else { preconditionFailure() }
       try visitor.visitSingularBytesField(value: v, fieldNumber: 8)
     }()
+    case .forget?: try {
+      guard case .forget(let v)? = self.op else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
+    }()
     case nil: break
     }
     try unknownFields.traverse(visitor: &visitor)
@@ -1401,6 +1440,36 @@ nonisolated extension Shoal_Wire_V1_TaskCommand: SwiftProtobuf.Message, SwiftPro
   public static func ==(lhs: Shoal_Wire_V1_TaskCommand, rhs: Shoal_Wire_V1_TaskCommand) -> Bool {
     if lhs.at != rhs.at {return false}
     if lhs.op != rhs.op {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Shoal_Wire_V1_TaskForget: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".TaskForget"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}ended_before\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt64Field(value: &self.endedBefore) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.endedBefore != 0 {
+      try visitor.visitSingularInt64Field(value: self.endedBefore, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Shoal_Wire_V1_TaskForget, rhs: Shoal_Wire_V1_TaskForget) -> Bool {
+    if lhs.endedBefore != rhs.endedBefore {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
