@@ -72,9 +72,16 @@ public struct TaskResult: Hashable, Sendable {
     public let failure: String?
     /// The stored outputs, `stdout` and `stderr` included.
     public let outputs: [String: ObjectID]
+    /// When the node started the process, if it did: the attempt's start time when no
+    /// `started` entry recorded it first (a node reports `started` only for a process still
+    /// running after a moment).
+    public let startedAt: Int64?
 
     /// A result as the running node reports it.
-    public init(task: TaskID, attempt: Int, term: UInt64, node: NodeID, exitCode: Int32?, failure: String? = nil, outputs: [String: ObjectID] = [:]) {
+    public init(
+        task: TaskID, attempt: Int, term: UInt64, node: NodeID, exitCode: Int32?, failure: String? = nil, outputs: [String: ObjectID] = [:],
+        startedAt: Int64? = nil
+    ) {
         self.task = task
         self.attempt = attempt
         self.term = term
@@ -82,6 +89,7 @@ public struct TaskResult: Hashable, Sendable {
         self.exitCode = exitCode
         self.failure = failure
         self.outputs = outputs
+        self.startedAt = startedAt
     }
 
     /// Exit 0 with no failure reported.

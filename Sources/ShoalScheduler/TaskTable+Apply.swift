@@ -108,6 +108,7 @@ extension TaskTable {
             current.number == result.attempt, current.term == result.term, current.node == result.node
         else { return [.ignored(id, why: "a result for an attempt that is not the current one")] }
         let last = record.attempts.count - 1
+        if tasks[id]!.attempts[last].startedAt == nil { tasks[id]!.attempts[last].startedAt = result.startedAt }
         tasks[id]!.attempts[last].endedAt = at
         tasks[id]!.attempts[last].exitCode = result.exitCode
         tasks[id]!.attempts[last].outputs = result.outputs

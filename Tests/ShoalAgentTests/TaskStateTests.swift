@@ -36,7 +36,9 @@ struct TaskStateTests {
             .unplaceable([id("t-b"): "waiting for resources"]),
             .started(task: id("t-a"), attempt: 1, node: nodeA, at: 1_200),
             .finished(
-                TaskResult(task: id("t-a"), attempt: 1, term: 3, node: nodeA, exitCode: 0, failure: nil, outputs: ["out": object, "stdout": object]),
+                TaskResult(
+                    task: id("t-a"), attempt: 1, term: 3, node: nodeA, exitCode: 0, failure: nil, outputs: ["out": object, "stdout": object],
+                    startedAt: 1_250),
                 at: 1_300),
             .finished(TaskResult(task: id("t-b"), attempt: 1, term: 3, node: nodeB, exitCode: nil, failure: "timed out"), at: 1_400),
             .cancel([id("t-b")], at: 1_500),

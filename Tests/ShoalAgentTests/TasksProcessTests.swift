@@ -61,7 +61,11 @@ struct TasksProcessTests {
             producersEnded = max(producersEnded, done.endedAt ?? .max)
         }
         // The last task waited for its inputs' producers (one clock: every agent is on this machine).
-        #expect(try #require(last.attempts.first).assignedAt >= producersEnded, "the last task was placed only after both producers ended")
+        let attempt = try #require(last.attempts.first)
+        #expect(attempt.assignedAt >= producersEnded, "the last task was placed only after both producers ended")
+        // A quick task's start time comes with its result, when no started entry recorded it.
+        let startedAt = try #require(attempt.startedAt, "the attempt has a start time: \(attempt)")
+        #expect(attempt.assignedAt <= startedAt && startedAt <= (attempt.endedAt ?? 0), "\(attempt)")
         let (status, logs) = try await AdminClient(socketPath: cluster.socket(2)).request(.GET, "/v1/tasks/\(c.id)/logs")
         #expect(status == 200 && logs == Array("done\n".utf8))
         // A task that needs more than any node offers stays pending and says why.

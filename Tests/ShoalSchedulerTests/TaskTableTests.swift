@@ -31,6 +31,20 @@ struct TaskTableTests {
         #expect(table[Fixture.task(1)]?.outputs["stdout"] == Fixture.object(1))
     }
 
+    @Test("a result carries the start time no started entry recorded; one that was recorded is kept")
+    func startInResult() {
+        var table = submitted([1: Fixture.spec(), 2: Fixture.spec()])
+        _ = table.apply(.assign([1, 2].map { TaskAssignment(task: Fixture.task($0), attempt: 1, node: a) }, term: 1, at: 10))
+        let quick = TaskResult(task: Fixture.task(1), attempt: 1, term: 1, node: a, exitCode: 0, startedAt: 11)
+        #expect(table.apply(.finished(quick, at: 12)) == [.ended(Fixture.task(1), .succeeded)], "a result is taken from an assigned attempt")
+        #expect(table[Fixture.task(1)]?.attempts.last?.startedAt == 11)
+        _ = table.apply(.started(task: Fixture.task(2), attempt: 1, node: a, at: 13))
+        _ = table.apply(.finished(TaskResult(task: Fixture.task(2), attempt: 1, term: 1, node: a, exitCode: 0, startedAt: 99), at: 100))
+        #expect(table[Fixture.task(2)]?.attempts.last?.startedAt == 13)
+        // A started entry that arrives after the result changes nothing.
+        #expect(table.apply(.started(task: Fixture.task(1), attempt: 1, node: a, at: 11)).allSatisfy { if case .ignored = $0 { true } else { false } })
+    }
+
     @Test("a result for an old attempt, another term or another node counts for nothing")
     func fencing() {
         var table = submitted([1: Fixture.spec()])

@@ -99,14 +99,17 @@ extension TaskService {
         var exitCode: Int32?
         var failure: String?
         var outputs: [String: ObjectID] = [:]
-        var startedReport: Task<Void, Never>?
+        var startedAt: Int64?
+        // `started` is reported only for a process still running after `startReportDelay`; a
+        // shorter one's start time travels in its `finished` (one entry instead of two, and its
+        // result waits for no other commit). The table treats an attempt the same whether it
+        // is assigned or running (a lost node's are lost either way), so this changes no rule.
+        let startReport = StartReport()
         do throws(AttemptFailure) {
             try TaskFiles.prepare(work)
             try await materialise(record.spec.inputs, into: work)
             if let killed = handle.killedReason { throw AttemptFailure(description: killed) }
-            // Reported while the process starts; `finished` waits for it below.
-            let startedAt = nowMilliseconds
-            startedReport = Task { await self.report(.started(task: record.id, attempt: attempt.number, node: self.myself, at: startedAt), about: key) }
+            let now = nowMilliseconds
             let process: TaskProcess
             do {
                 process = try TaskProcess.spawn(
@@ -116,8 +119,16 @@ extension TaskService {
                 throw AttemptFailure(description: error.description)
             }
             handle.started(process)
+            startedAt = now
+            let delay = settings.startReportDelay
+            Task {
+                try? await self.clock.sleep(delay)
+                guard startReport.claim() else { return }
+                await self.report(.started(task: record.id, attempt: attempt.number, node: self.myself, at: now), about: key)
+            }
             rememberProcess(process, key: key, in: directory)
             let (exit, timedOut) = await wait(for: process, timeout: record.spec.timeoutMilliseconds)
+            _ = startReport.claim()
             // What the task left running in its group goes with it.
             process.killGroup()
             exitCode = exit.code
@@ -144,9 +155,9 @@ extension TaskService {
             failure = failure ?? error.description
             if handle.killedReason == nil, exitCode == 0 { exitCode = nil }
         }
-        await startedReport?.value
         let result = TaskResult(
-            task: record.id, attempt: attempt.number, term: attempt.term, node: myself, exitCode: exitCode, failure: failure, outputs: outputs)
+            task: record.id, attempt: attempt.number, term: attempt.term, node: myself, exitCode: exitCode, failure: failure, outputs: outputs,
+            startedAt: startedAt)
         await report(.finished(result, at: nowMilliseconds), about: key)
         // The slot is free again: nothing of this attempt is left to find after a restart.
         TaskFiles.overwrite(directory + "/attempt", with: "")
@@ -331,6 +342,13 @@ extension TaskService {
         }
         return found
     }
+}
+
+/// Who goes first: the delayed `started` report, or the attempt's end (then there is none).
+final class StartReport: Sendable {
+    private let taken = Mutex(false)
+    /// True for the first caller only.
+    func claim() -> Bool { taken.withLock { taken in defer { taken = true }; return !taken } }
 }
 
 /// Set once by the timeout, read after the wait.

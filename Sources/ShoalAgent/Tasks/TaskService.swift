@@ -29,6 +29,9 @@ actor TaskService: Service {
         var outputReplicas = 2
         /// At most this many placements per Raft entry.
         var batchLimit = 1_000
+        /// How long an attempt's process runs before `started` is reported (a shorter one's
+        /// start is in its `finished`).
+        var startReportDelay: Duration = .milliseconds(100)
         /// How long a report (started, finished) is retried before the attempt is given up here.
         var reportDeadline: Duration = .seconds(600)
         /// How long an ended task stays in the table (`tasks.retention`).

@@ -183,6 +183,7 @@ extension TaskResult {
             if let exitCode { $0.exitCode = exitCode }
             if let failure { $0.failure = failure }
             $0.outputs = outputs.sorted { $0.key < $1.key }.map(Shoal_Wire_V1_TaskOutput.init)
+            if let startedAt { $0.startedAt = startedAt }
         }
     }
 
@@ -190,7 +191,7 @@ extension TaskResult {
         self.init(
             task: try TaskID(wire: wire.task), attempt: Int(wire.attempt), term: wire.term, node: try NodeID(taskWire: wire.node),
             exitCode: wire.hasExitCode ? wire.exitCode : nil, failure: wire.hasFailure ? String(wire.failure.prefix(4_000)) : nil,
-            outputs: try .init(wire: wire.outputs))
+            outputs: try .init(wire: wire.outputs), startedAt: wire.hasStartedAt ? wire.startedAt : nil)
     }
 }
 

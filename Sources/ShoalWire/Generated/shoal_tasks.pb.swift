@@ -324,12 +324,23 @@ public nonisolated struct Shoal_Wire_V1_TaskResult: Sendable {
 
   public var outputs: [Shoal_Wire_V1_TaskOutput] = []
 
+  /// ms since the epoch; unset: the process never started
+  public var startedAt: Int64 {
+    get {_startedAt ?? 0}
+    set {_startedAt = newValue}
+  }
+  /// Returns true if `startedAt` has been explicitly set.
+  public var hasStartedAt: Bool {self._startedAt != nil}
+  /// Clears the value of `startedAt`. Subsequent reads from it will return its default value.
+  public mutating func clearStartedAt() {self._startedAt = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _exitCode: Int32? = nil
   fileprivate var _failure: String? = nil
+  fileprivate var _startedAt: Int64? = nil
 }
 
 public nonisolated struct Shoal_Wire_V1_TaskCancel: Sendable {
@@ -1184,7 +1195,7 @@ nonisolated extension Shoal_Wire_V1_TaskOutput: SwiftProtobuf.Message, SwiftProt
 
 nonisolated extension Shoal_Wire_V1_TaskResult: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".TaskResult"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}task\0\u{1}attempt\0\u{1}term\0\u{1}node\0\u{3}exit_code\0\u{1}failure\0\u{1}outputs\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}task\0\u{1}attempt\0\u{1}term\0\u{1}node\0\u{3}exit_code\0\u{1}failure\0\u{1}outputs\0\u{3}started_at\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1199,6 +1210,7 @@ nonisolated extension Shoal_Wire_V1_TaskResult: SwiftProtobuf.Message, SwiftProt
       case 5: try { try decoder.decodeSingularInt32Field(value: &self._exitCode) }()
       case 6: try { try decoder.decodeSingularStringField(value: &self._failure) }()
       case 7: try { try decoder.decodeRepeatedMessageField(value: &self.outputs) }()
+      case 8: try { try decoder.decodeSingularInt64Field(value: &self._startedAt) }()
       default: break
       }
     }
@@ -1230,6 +1242,9 @@ nonisolated extension Shoal_Wire_V1_TaskResult: SwiftProtobuf.Message, SwiftProt
     if !self.outputs.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.outputs, fieldNumber: 7)
     }
+    try { if let v = self._startedAt {
+      try visitor.visitSingularInt64Field(value: v, fieldNumber: 8)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1241,6 +1256,7 @@ nonisolated extension Shoal_Wire_V1_TaskResult: SwiftProtobuf.Message, SwiftProt
     if lhs._exitCode != rhs._exitCode {return false}
     if lhs._failure != rhs._failure {return false}
     if lhs.outputs != rhs.outputs {return false}
+    if lhs._startedAt != rhs._startedAt {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
