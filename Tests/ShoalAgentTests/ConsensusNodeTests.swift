@@ -84,12 +84,14 @@ struct ConsensusNodeTests {
         }
     }
 
-    /// Election timeouts of 0.5–1 s at 10 ms ticks and a heartbeat every 50 ms (the agent's
-    /// ratio): every test in the process shares two cooperative threads, so a message can wait
-    /// in their queue for far longer than it takes to deliver.
+    /// Election timeouts of 2–4 s at 10 ms ticks and a heartbeat every 50 ms: every test in the
+    /// process shares two cooperative threads, so a message can wait in their queue for far
+    /// longer than it takes to deliver, and a leader that hears no quorum for one timeout steps
+    /// down (check-quorum) in the middle of a test that calls the replicas directly, with no
+    /// agent to retry. (0.5–1 s still lost a leader mid-test in a fresh clone's full run.)
     static func raftConfig() -> RaftConfig {
         var config = RaftConfig()
-        config.electionTicks = 50
+        config.electionTicks = 200
         config.heartbeatTicks = 5
         return config
     }
