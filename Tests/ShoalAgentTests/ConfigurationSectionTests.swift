@@ -26,6 +26,16 @@ struct ConfigurationSectionTests {
         #expect(configuration.transport.handshakeTimeout == TransportConfiguration().handshakeTimeout)
     }
 
+    @Test("tasks settings come from the file's section and from SHOAL_TASKS_*, with their defaults")
+    func taskValues() async throws {
+        #expect(try await load().tasks == TaskSettings.Values())
+        #expect(TaskSettings.Values().retention == .seconds(4 * 3_600))
+        let file = dir.write("shoal.yaml", "tasks:\n  retention: 30m\n  max_running: 8\n")
+        let configuration = try await load(file: file, env: ["SHOAL_TASKS_MAX_RUNNING": "16"])
+        #expect(configuration.tasks.retention == .seconds(1_800))
+        #expect(configuration.tasks.maxRunning == 16)
+    }
+
     @Test("an unknown key inside a section is refused, named with its section")
     func unknownInSection() async throws {
         let file = dir.write("shoal.yaml", "transport:\n  idle_timout: 90s\n")
@@ -46,7 +56,8 @@ struct ConfigurationSectionTests {
 
     @Test("bad durations and out-of-range numbers are refused with what was expected", arguments: [
         ("SHOAL_TRANSPORT_IDLE_TIMEOUT", "soon"), ("SHOAL_TRANSPORT_IDLE_TIMEOUT", "1s"), ("SHOAL_TRANSPORT_MAX_FRAME_BYTES", "12"),
-        ("SHOAL_TRANSPORT_MAX_CONNECTIONS", "-1"),
+        ("SHOAL_TRANSPORT_MAX_CONNECTIONS", "-1"), ("SHOAL_TASKS_RETENTION", "0s"), ("SHOAL_TASKS_RETENTION", "forever"),
+        ("SHOAL_TASKS_RETENTION", "366d"), ("SHOAL_TASKS_MAX_RUNNING", "0"),
     ])
     func badValues(variable: String, value: String) async throws {
         do {

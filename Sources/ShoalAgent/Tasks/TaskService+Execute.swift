@@ -104,7 +104,7 @@ extension TaskService {
         // shorter one's start time travels in its `finished` (one entry instead of two, and its
         // result waits for no other commit). The table treats an attempt the same whether it
         // is assigned or running (a lost node's are lost either way), so this changes no rule.
-        let startReport = StartReport()
+        let startReport = OnceFlag()
         do throws(AttemptFailure) {
             try TaskFiles.prepare(work)
             try await materialise(record.spec.inputs, into: work)
@@ -128,7 +128,7 @@ extension TaskService {
             }
             rememberProcess(process, key: key, in: directory)
             let (exit, timedOut) = await wait(for: process, timeout: record.spec.timeoutMilliseconds)
-            _ = startReport.claim()
+            startReport.claim()
             // What the task left running in its group goes with it.
             process.killGroup()
             exitCode = exit.code
@@ -167,13 +167,13 @@ extension TaskService {
     private func wait(for process: TaskProcess, timeout: Int64?) async -> (TaskProcess.Exit, timedOut: Bool) {
         guard let timeout else { return (await process.wait(), false) }
         let clock = self.clock
-        let timedOut = TimedOutFlag()
+        let timedOut = OnceFlag()
         return await withTaskGroup(of: TaskProcess.Exit?.self) { group in
             group.addTask { await process.wait() }
             group.addTask {
                 try? await clock.sleep(.milliseconds(timeout))
                 guard !Task.isCancelled else { return nil }
-                timedOut.set()
+                timedOut.claim()
                 process.killGroup()
                 return nil
             }
@@ -344,16 +344,12 @@ extension TaskService {
     }
 }
 
-/// Who goes first: the delayed `started` report, or the attempt's end (then there is none).
-final class StartReport: Sendable {
-    private let taken = Mutex(false)
-    /// True for the first caller only.
-    func claim() -> Bool { taken.withLock { taken in defer { taken = true }; return !taken } }
-}
-
-/// Set once by the timeout, read after the wait.
-final class TimedOutFlag: Sendable {
+/// A flag set once, by whichever of two racing tasks gets there first: the timeout or the exit
+/// (`wait(for:timeout:)`), the delayed `started` report or the attempt's end (`execute`).
+final class OnceFlag: Sendable {
     private let state = Mutex(false)
-    func set() { state.withLock { $0 = true } }
+    /// Sets the flag; true for the first caller only.
+    @discardableResult
+    func claim() -> Bool { state.withLock { set in defer { set = true }; return !set } }
     var isSet: Bool { state.withLock { $0 } }
 }
