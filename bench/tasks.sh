@@ -14,8 +14,9 @@
 # `/bin/true` with `labels: ["node=b"]` and `cpu: 100` (so at most 20 run at once on the 2,000m
 # the second agent offers) submitted through the first agent in one `POST /v1/tasks`, timed until
 # every one has succeeded (each followed with blocking reads of `GET /v1/tasks/{id}`). Each task is a
-# process started by the agent: its directory made and removed, `started` and `finished`
-# committed through Raft, empty stdout and stderr (which store no object).
+# process started by the agent: its slot directory emptied, `finished` committed through Raft
+# (`started` too only for a process still running after 100 ms), empty stdout and stderr (which
+# store no object).
 # Latency: one task at a time, from its POST to the blocking read that sees it succeeded.
 # Ray: a head (`--num-cpus 1`) and a worker node (`--num-cpus 2`, resource b=2), a no-op remote
 # function with `resources={"b": 1}`, so it runs on the worker in one of its warm worker
