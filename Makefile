@@ -5,7 +5,7 @@ SWIFT ?= swift
 BIN := .build/debug/shoal
 DEV_SOCKET ?= /tmp/shoal-dev/admin.sock
 
-.PHONY: setup build release run dev test bench bench-membership bench-transport link-order clean
+.PHONY: setup build release deb run dev test bench bench-membership bench-transport link-order clean
 
 setup:
 	@scripts/setup.sh
@@ -18,6 +18,11 @@ build: setup
 # scripts/build-release.sh says how).
 release: setup
 	@scripts/build-release.sh
+
+# A Debian package of the release binary, the unit and its files (scripts/build-deb.sh says
+# what it holds): .build-release/shoal_VERSION_amd64.deb; `apt install ./that.deb` installs it.
+deb: setup
+	@scripts/build-deb.sh
 
 # Regenerates deploy/shoal-hot.ld and deploy/shoal.order from a profiled three-agent cluster
 # (callgrind, then perf page faults; installs valgrind and linux-perf). About 10 minutes.
@@ -40,6 +45,7 @@ test: setup
 	SHOAL_BINARY=$(CURDIR)/$(BIN) $(SWIFT) test --skip-build
 	@scripts/verify-unit.sh $(BIN)
 	@Tests/netns/netns-smoke.sh $(CURDIR)/$(BIN)
+	@Tests/container/systemd-container.sh $(CURDIR)/$(BIN)
 
 # Shoal and Serf side by side (bench/membership.sh); release build.
 bench-membership:

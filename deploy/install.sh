@@ -3,7 +3,8 @@
 #
 #   deploy/install.sh [--binary PATH] [--no-start]
 #
-# Builds a release binary unless --binary is given, then installs:
+# Builds a release binary unless --binary is given, installs the runtime libraries it needs
+# (libsodium23, libzstd1, libsqlite3-0) when missing, then installs:
 #   /usr/local/bin/shoal, /etc/systemd/system/shoal.service,
 #   /usr/lib/sysusers.d/shoal.conf, /usr/lib/tmpfiles.d/shoal.conf,
 #   /etc/shoal/shoal.yaml (only if absent: your edits are kept).
@@ -25,6 +26,23 @@ if [ -z "$binary" ]; then
   # Static Swift runtime, agent code laid out together: the small footprint (README, "Memory").
   "$root/scripts/build-release.sh"
   binary="$root/.build-release/release/shoal"
+fi
+# The shared libraries the binary loads besides libc: a release build links the Swift runtime
+# in, but takes libsodium, libzstd and SQLite from Debian (the .deb of `make deb` depends on the
+# same packages). Installed when missing, so the binary starts on a bare Debian system.
+runtime=(libsodium23 libzstd1 libsqlite3-0)
+missing=()
+for p in "${runtime[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing the runtime libraries: ${missing[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" \
+    || { echo "could not install ${missing[*]}; install them, then run this again" >&2; exit 1; }
+fi
+if unresolved=$(ldd "$binary" 2>/dev/null | grep "not found"); then
+  echo "$binary needs libraries this system lacks:" >&2; echo "$unresolved" >&2; exit 1
 fi
 install -m 0755 "$binary" /usr/local/bin/shoal
 install -m 0644 "$root/deploy/shoal.service" /etc/systemd/system/shoal.service

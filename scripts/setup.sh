@@ -14,6 +14,9 @@ packages=(
   procps          # ps/pkill used by cluster scripts
   systemd         # systemd-analyze verify of deploy/shoal.service
   python3         # JSON helpers of the netns harness and the benchmarks
+  debootstrap     # the root file system of the systemd container test (Tests/container)
+  systemd-container  # systemd-nspawn boots it
+  dpkg-dev        # dpkg-shlibdeps: the .deb's Depends (make deb)
 )
 # Extra packages for one target, e.g. `scripts/setup.sh serf` for the Serf benchmark.
 packages+=("$@")

@@ -26,7 +26,7 @@ struct shoal_task_limits {
 // Starts argv[0] (looked up in this process's PATH) in `directory`, in a new process group of
 // its own, with `envp`, standard input from /dev/null, standard output and error appended to
 // the two files (created 0600 or emptied), every other descriptor closed, signals at their
-// defaults, and `limits` applied. The child is made with vfork: it borrows this process's memory
+// defaults, `limits` applied, and no more than default priority (nice 0, RLIMIT_NICE 20). The child is made with vfork: it borrows this process's memory
 // until it execs (no page tables copied, which fork of a large agent spends most of a task's
 // start on), so between vfork and exec it only makes system calls, writes its own locals and
 // never returns; every signal is blocked around the vfork so no handler runs in the child.
@@ -77,6 +77,15 @@ static inline pid_t shoal_spawn_task(
         if (limits.file_bytes > 0) {
             limit.rlim_cur = limit.rlim_max = limits.file_bytes;
             if (setrlimit(RLIMIT_FSIZE, &limit) != 0) goto fail;
+        }
+        // No task runs above default priority: deploy/shoal.service lets the agent's threads
+        // reach nice -4 (LimitNICE, for libdispatch's user-interactive workers), and this thread
+        // may be one of them. Raising the nice value and lowering the limit need no privilege.
+        if (getpriority(PRIO_PROCESS, 0) < 0) setpriority(PRIO_PROCESS, 0, 0);
+        struct rlimit nice_limit;
+        if (getrlimit(RLIMIT_NICE, &nice_limit) == 0 && nice_limit.rlim_max > 20) {
+            nice_limit.rlim_cur = nice_limit.rlim_max = 20;  // a ceiling of nice 0
+            if (setrlimit(RLIMIT_NICE, &nice_limit) != 0) goto fail;
         }
         failed_stage = 5;
         execvpe(argv[0], argv, envp);

@@ -30,6 +30,7 @@ extension Membership {
     mutating func startProbe(now: Duration, effects: inout [MembershipEffect]) {
         let interval = health.scaled(config.probeInterval)
         nextProbeAt = now + interval
+        pingRecentlyDead(now: now, effects: &effects)
         guard let slot = nextProbeTarget(), let record = table[slot], let address = record.alive.metadata?.address else { return }
         let seq = takeSeq()
         probe = ProbeInFlight(
@@ -37,6 +38,26 @@ extension Membership {
             indirectAt: now + health.scaled(config.probeTimeout), endAt: now + interval)
         send(
             introduction(to: slot) + [.ping(seq: seq, target: record.alive.subject, from: myself)], to: address,
+            receiver: record.alive.subject, effects: &effects)
+    }
+
+    /// Pings one member declared dead within `config.gossipToTheDeadTime` (at random), carrying
+    /// the accusation. If the member is back (a healed partition), it refutes the accusation at
+    /// once, and its ack carries back both the refutation and, if it holds this node dead in turn,
+    /// that accusation (see `receive`), which this node refutes: both sides merge within a probe
+    /// period or two of the heal, where a re-probe of the dead takes up to `reprobeDeadInterval`.
+    mutating func pingRecentlyDead(now: Duration, effects: inout [MembershipEffect]) {
+        guard !recentlyDead.isEmpty else { return }
+        let (table, window) = (table, config.gossipToTheDeadTime)
+        recentlyDead.removeAll { entry in
+            now - entry.diedAt > window || table[entry.slot]?.status != .dead || table[entry.slot]?.generation != entry.generation
+        }
+        guard !recentlyDead.isEmpty else { return }
+        let entry = recentlyDead[Int.random(in: 0..<recentlyDead.count, using: &rng)]
+        guard let record = table[entry.slot], let accusation = record.accusation, let address = record.alive.metadata?.address
+        else { return }
+        send(
+            [.gossip(accusation), .ping(seq: takeSeq(), target: record.alive.subject, from: myself)], to: address,
             receiver: record.alive.subject, effects: &effects)
     }
 
@@ -82,34 +103,46 @@ extension Membership {
     }
 
     /// No ack by the end of the period: adjust health from missing nacks, then suspect —
-    /// unless our own sends failed, which says nothing about the target.
+    /// unless our own sends failed since the probe began and nothing we sent has been answered
+    /// since, which says nothing about the target yet (the probe is excused; see `ExcusedProbe`).
     private mutating func finishFailedProbe(_ failed: ProbeInFlight, now: Duration, effects: inout [MembershipEffect]) {
-        if failed.localFailure { return }
-        if let failure = lastLocalSendFailure, failure >= failed.startedAt { return }
+        if let failedAt = failed.localFailureAt, (lastAnsweredSendAt ?? failedAt - .nanoseconds(1)) < failedAt {
+            excusedProbe = ExcusedProbe(
+                slot: failed.slot, target: failed.target, address: failed.address, seq: failed.seq,
+                indirectSentAt: failed.indirectSent ? failed.indirectAt : nil, failedAt: failedAt,
+                expiresAt: now + health.scaled(config.probeInterval))
+            return
+        }
         if failed.expectedNacks > 0 {
             health.apply(max(0, failed.expectedNacks - failed.nacks))
         } else {
             health.apply(1)
         }
-        guard let record = table[failed.slot], record.alive.subject == failed.target,
-            record.status == .alive || record.status == .suspect
+        suspect(slot: failed.slot, target: failed.target, address: failed.address, now: now, effects: &effects)
+    }
+
+    /// Suspects a member whose probe failed, if it is still the member in `slot` and alive or
+    /// suspect.
+    mutating func suspect(slot: Int32, target: NodeID, address: MemberAddress, now: Duration, effects: inout [MembershipEffect]) {
+        guard let record = table[slot], record.alive.subject == target, record.status == .alive || record.status == .suspect
         else { return }
         counters.failedProbes += 1
         let suspect = Statement.signed(
-            subject: failed.target, incarnation: record.incarnation, claim: .suspect(accuser: myself), by: authenticator)
+            subject: target, incarnation: record.incarnation, claim: .suspect(accuser: myself), by: authenticator)
         if let change = assess(suspect) {
             commit(change, suspect, now: now, effects: &effects)
         }
         // Tell the suspect directly so it can refute at once (Lifeguard IV.C "buddy system").
-        send([.gossip(suspect)], to: failed.address, receiver: failed.target, effects: &effects)
+        send([.gossip(suspect)], to: address, receiver: target, effects: &effects)
     }
 
-    mutating func probeAcked(seq: UInt64, direct: Bool) -> Bool {
-        guard let current = probe, current.seq == seq else { return false }
+    /// Ends the current probe if `seq` is its; returns when the request this ack answers was sent.
+    mutating func probeAcked(seq: UInt64, direct: Bool) -> Duration? {
+        guard let current = probe, current.seq == seq else { return nil }
         probe = nil
         if direct { markKnowsUs(current.slot) }
         if direct && !current.indirectSent { health.apply(-1) }
-        return true
+        return direct ? current.startedAt : current.indirectAt
     }
 
     /// Up to `count` distinct random live members other than `excluded`.

@@ -22,8 +22,17 @@ extension Membership {
                 }
                 send(reply, to: from, receiver: sender, effects: &effects)
             case .ack(let seq, let acker):
-                if probeAcked(seq: seq, direct: acker == probe?.target && from == probe?.address) { continue }
+                if let sentAt = probeAcked(seq: seq, direct: acker == probe?.target && from == probe?.address) {
+                    answered(sentAt: sentAt, now: now, effects: &effects)
+                    continue
+                }
+                if let excused = excusedProbe, excused.seq == seq {
+                    // The excused probe's target answered after all, late: nobody to accuse.
+                    excusedProbe = nil
+                    continue
+                }
                 if let index = forwards.firstIndex(where: { $0.localSeq == seq }) {
+                    answered(sentAt: forwards[index].sentAt, now: now, effects: &effects)
                     let forward = forwards.remove(at: index)
                     send(
                         [.ack(seq: forward.originSeq, from: acker)], to: forward.requester, receiver: forward.requesterID,
@@ -38,12 +47,18 @@ extension Membership {
                 forwards.append(
                     ForwardedProbe(
                         localSeq: localSeq, originSeq: seq, requester: from, requesterID: requester, target: target,
-                        nackAt: now + config.probeTimeout))
+                        sentAt: now, nackAt: now + config.probeTimeout))
                 send(
                     introduction(to: table.slot(of: target)) + [.ping(seq: localSeq, target: target, from: myself)],
                     to: targetAddress, receiver: target, effects: &effects)
             case .nack(let seq, _):
-                if probe?.seq == seq { probe?.nacks += 1 }
+                // Nacks of a probe arrive about when it ends, so often for an excused one.
+                if let current = probe, current.seq == seq {
+                    probe?.nacks += 1
+                    answered(sentAt: current.indirectAt, now: now, effects: &effects)
+                } else if let excused = excusedProbe, excused.seq == seq, let sentAt = excused.indirectSentAt {
+                    answered(sentAt: sentAt, now: now, effects: &effects)
+                }
             case .gossip(let statement):
                 ingest(statement, now: now, effects: &effects)
             case .join(let statement):
@@ -131,19 +146,34 @@ extension Membership {
     /// Outcome of a TCP fallback ping: success counts as an ack for that probe.
     public mutating func streamPingResult(target: NodeID, seq: UInt64, succeeded: Bool, now: Duration) -> [MembershipEffect] {
         guard !hasLeft, succeeded, probe?.target == target else { return [] }
-        _ = probeAcked(seq: seq, direct: false)
-        return []
+        guard let sentAt = probeAcked(seq: seq, direct: false) else { return [] }
+        var effects: [MembershipEffect] = []
+        answered(sentAt: sentAt, now: now, effects: &effects)
+        return effects
     }
 
-    /// The shell could not send to `to`. A local error (ENETUNREACH, no route, interface down)
-    /// is evidence against our own health, never against the peer (Lifeguard IV.A): it raises
-    /// the health score and cancels the suspicion the current probe would otherwise raise.
+    /// The shell could not send to `to`. A local error (ENETUNREACH, no route, interface down,
+    /// a firewall's EPERM) is first evidence against our own health, not the peer's (Lifeguard
+    /// IV.A): the current probe waits for a round trip with some other member before it may
+    /// accuse its target (see `ExcusedProbe`). While round trips keep completing, sends to some
+    /// members fail and to others succeed: that is a partition of paths, not a sick node, so the
+    /// health score is left alone; without one for two probe periods it rises as before.
     public mutating func sendFailed(to: MemberAddress, localError: Bool, now: Duration) -> [MembershipEffect] {
         guard !hasLeft, localError else { return [] }
         counters.localSendFailures += 1
-        lastLocalSendFailure = now
+        if probe != nil, probe?.localFailureAt == nil { probe?.localFailureAt = now }
+        if let last = lastAnsweredSendAt, now - last <= health.scaled(config.probeInterval) * 2 { return [] }
         health.apply(1)
-        if probe?.address == to { probe?.localFailure = true }
         return []
+    }
+
+    /// A request this node sent at `sentAt` was answered: its sends worked then. A probe excused
+    /// for a local send failure at or before that time is now a failed probe of its target.
+    mutating func answered(sentAt: Duration, now: Duration, effects: inout [MembershipEffect]) {
+        lastAnsweredSendAt = max(lastAnsweredSendAt ?? sentAt, sentAt)
+        guard let excused = excusedProbe, excused.failedAt <= sentAt else { return }
+        excusedProbe = nil
+        guard now <= excused.expiresAt else { return }
+        suspect(slot: excused.slot, target: excused.target, address: excused.address, now: now, effects: &effects)
     }
 }

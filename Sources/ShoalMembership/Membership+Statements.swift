@@ -128,6 +128,7 @@ extension Membership {
             table.setActive(slot, false)
             table.setDead(slot, true)
             timers.push(.reap(slot: slot, generation: generation), at: now + config.deadReapTime)
+            if !quiet { recentlyDead.append((slot, generation, now)) }
             report(.failed, slot: slot, effects: &effects)
         case .left:
             table.setActive(slot, false)
@@ -149,9 +150,16 @@ extension Membership {
             // Only an earlier life of this node could have signed a higher incarnation.
             guard statement.incarnation > incarnation, verify(statement) else { return }
         case .suspect, .dead:
-            guard statement.incarnation >= incarnation else { return }
             guard verify(statement) else {
                 counters.rejectedStatements += 1
+                return
+            }
+            guard statement.incarnation >= incarnation else {
+                // The accuser holds an older life of ours than our latest refutation, which it
+                // never heard: the refutation's transmissions were spent while the two sides
+                // could not talk (a partition that has healed since). No new incarnation is
+                // needed, only the current alive statement gossiped again.
+                if let current = table[mySlot]?.alive { broadcasts.enqueue(current, slot: mySlot) }
                 return
             }
         }

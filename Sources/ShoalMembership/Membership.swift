@@ -39,7 +39,15 @@ public struct Membership: Sendable {
     /// Who answered at each seed address, so a seed is retried only while it is not known alive.
     var seedMembers: [MemberAddress: NodeID] = [:]
     var leaveCompletesAt: Duration?
-    var lastLocalSendFailure: Duration?
+    /// When the newest request this node sent that has since been answered (by an ack or a nack)
+    /// was sent: proof that its sends reached at least one member at that time. The send time,
+    /// not the answer's arrival, so that an answer already on its way when this node's link went
+    /// down does not count as evidence that the link still works.
+    var lastAnsweredSendAt: Duration?
+    var excusedProbe: ExcusedProbe?
+    /// Members declared dead within `config.gossipToTheDeadTime`, oldest first, with the
+    /// generation of the record when it died (a later change makes the entry stale).
+    var recentlyDead: [(slot: Int32, generation: UInt32, diedAt: Duration)] = []
     /// Set while restoring a trusted snapshot: no gossip, no events.
     var quiet = false
 

@@ -34,6 +34,11 @@ public struct MembershipConfig: Sendable {
     /// Period of push-pull with a random dead member (or a seed when alone), so healed
     /// partitions merge without an operator.
     public var reprobeDeadInterval: Duration
+    /// How long after declaring a member dead this node still pings it, once per probe period,
+    /// with the accusation (memberlist `GossipToTheDeadTime`): a partition that heals within this
+    /// time merges in a probe period or two, each side refuting what the other said of it,
+    /// instead of waiting for a re-probe of the dead.
+    public var gossipToTheDeadTime = Duration.seconds(30)
     /// Lifeguard's local health multiplier cap (IV.A): the score runs 0 ..< this.
     public var awarenessMaxMultiplier: Int
     /// Budget for one datagram's messages: 1,400 bytes of UDP payload minus envelope overhead.
@@ -59,7 +64,8 @@ public struct MembershipConfig: Sendable {
         awarenessMaxMultiplier: Int,
         maxPayloadBytes: Int,
         leavePropagationTime: Duration,
-        streamFallbackPing: Bool
+        streamFallbackPing: Bool,
+        gossipToTheDeadTime: Duration = .seconds(30)
     ) {
         self.probeInterval = probeInterval
         self.probeTimeout = probeTimeout
@@ -76,6 +82,7 @@ public struct MembershipConfig: Sendable {
         self.maxPayloadBytes = maxPayloadBytes
         self.leavePropagationTime = leavePropagationTime
         self.streamFallbackPing = streamFallbackPing
+        self.gossipToTheDeadTime = gossipToTheDeadTime
     }
 
     /// One data centre; the default. memberlist `DefaultLANConfig` except for the timing of
@@ -110,7 +117,7 @@ public struct MembershipConfig: Sendable {
         pushPullInterval: .seconds(60), gossipInterval: .milliseconds(500), gossipFanout: 4,
         deadReapTime: .seconds(24 * 3600), reprobeDeadInterval: .seconds(60),
         awarenessMaxMultiplier: 8, maxPayloadBytes: 1250, leavePropagationTime: .seconds(5),
-        streamFallbackPing: true)
+        streamFallbackPing: true, gossipToTheDeadTime: .seconds(60))
 
     /// One host or loopback (memberlist `DefaultLocalConfig`).
     public static let local = MembershipConfig(
@@ -119,7 +126,7 @@ public struct MembershipConfig: Sendable {
         pushPullInterval: .seconds(15), gossipInterval: .milliseconds(100), gossipFanout: 3,
         deadReapTime: .seconds(3600), reprobeDeadInterval: .seconds(15),
         awarenessMaxMultiplier: 8, maxPayloadBytes: 1250, leavePropagationTime: .seconds(1),
-        streamFallbackPing: true)
+        streamFallbackPing: true, gossipToTheDeadTime: .seconds(15))
 
     /// Minimum and maximum suspicion timeout for a cluster of `memberCount` (Lifeguard IV.B,
     /// memberlist `suspicionTimeout`).

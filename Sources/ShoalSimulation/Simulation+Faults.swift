@@ -45,14 +45,19 @@ extension Simulation {
         nodes[index].impairedUntil = now
     }
 
-    /// Cuts the cluster into `groups`: no traffic between different groups, either way.
-    public func partition(_ groups: [[Int]]) {
+    /// Cuts the cluster into `groups`: no traffic between different groups, either way. With
+    /// `failingSends`, a send across the cut fails at its sender (a firewall's OUTPUT drop, EPERM)
+    /// while sends within a group succeed; otherwise it vanishes on the way.
+    public func partition(_ groups: [[Int]], failingSends: Bool = false) {
         heal()
         for (number, members) in groups.enumerated() {
             for index in members { group[index] = number + 1 }
         }
         for from in 1...groups.count {
-            for to in 1...groups.count where from != to { blockedLinks.insert(GroupLink(from: from, to: to)) }
+            for to in 1...groups.count where from != to {
+                blockedLinks.insert(GroupLink(from: from, to: to))
+                if failingSends { failingLinks.insert(GroupLink(from: from, to: to)) }
+            }
         }
         markPartitioned()
     }
@@ -73,6 +78,7 @@ extension Simulation {
             nodes[index].impairedUntil = now
         }
         blockedLinks = []
+        failingLinks = []
         group = Array(repeating: 0, count: nodes.count)
     }
 

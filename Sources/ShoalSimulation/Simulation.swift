@@ -44,6 +44,8 @@ public final class Simulation {
     public internal(set) var consensusRecord = ConsensusRecord()
     var group: [Int]
     var blockedLinks: Set<GroupLink> = []
+    /// Links whose sends fail at the sender (a firewall's OUTPUT drop: EPERM), not silently.
+    var failingLinks: Set<GroupLink> = []
     var statusHistory: [[Int: UInt64]]
     var trackedDeaths: [Int: [Int: Duration]] = [:]
 
@@ -276,6 +278,14 @@ public final class Simulation {
         blockedLinks.isEmpty || !blockedLinks.contains(GroupLink(from: group[from], to: group[to]))
     }
 
+    /// Whether a send from `from` to the node at `address` fails locally: the sender is cut off,
+    /// or the link between their groups refuses sends.
+    func sendFails(from: Int, outboundDown: Bool, to address: MemberAddress) -> Bool {
+        if outboundDown { return true }
+        guard !failingLinks.isEmpty, let target = addressIndex[address] else { return false }
+        return failingLinks.contains(GroupLink(from: group[from], to: group[target]))
+    }
+
     func oneWayDelay() -> Duration {
         let network = options.network
         return network.baseDelay + network.jitter * Double.random(in: 0..<1, using: &rng)
@@ -292,7 +302,7 @@ public final class Simulation {
             case .send(let datagram, let address, let receiver):
                 datagramsSent += 1
                 bytesSent += datagram.estimatedSize
-                if sender.outboundDown {
+                if sendFails(from: index, outboundDown: sender.outboundDown, to: address) {
                     agenda.schedule(.sendFailed(node: index, life: sender.life, to: address), at: now)
                     continue
                 }
@@ -309,21 +319,22 @@ public final class Simulation {
             case .pushPull(let state, let address):
                 pushPullsSent += 1
                 streamBytesSent += state.estimatedSize
-                if sender.outboundDown {
+                if sendFails(from: index, outboundDown: sender.outboundDown, to: address) {
                     agenda.schedule(.sendFailed(node: index, life: sender.life, to: address), at: now)
                     continue
                 }
                 // A stream needs both directions (the TCP handshake).
                 guard let target = addressIndex[address], linkOpen(from: index, to: target), linkOpen(from: target, to: index),
-                    !nodes[target].outboundDown
+                    !nodes[target].outboundDown, !sendFails(from: target, outboundDown: false, to: nodes[index].metadata.address)
                 else { continue }
                 let delay = oneWayDelay() * 3
                 agenda.schedule(.deliver(node: target, .pushPull(state, from: sender.metadata.address, isReply: false)), at: now + delay)
             case .streamPing(let targetID, let seq, let address):
                 var succeeded = false
-                if let target = addressIndex[address], !sender.outboundDown, nodes[target].isRunning, !nodes[target].paused,
-                    !nodes[target].outboundDown, nodes[target].id == targetID, linkOpen(from: index, to: target),
-                    linkOpen(from: target, to: index)
+                if let target = addressIndex[address], !sendFails(from: index, outboundDown: sender.outboundDown, to: address),
+                    nodes[target].isRunning, !nodes[target].paused, !nodes[target].outboundDown, nodes[target].id == targetID,
+                    linkOpen(from: index, to: target), linkOpen(from: target, to: index),
+                    !sendFails(from: target, outboundDown: false, to: nodes[index].metadata.address)
                 {
                     succeeded = true
                 }

@@ -155,7 +155,7 @@ struct GossipInputTests {
         #expect(result == EADDRINUSE, "bind returned errno \(result) (0: the attacker got the agent's port)")
     }
 
-    @Test("the gossip socket binds its address again after it was closed (as NIO closes it on a send error)")
+    @Test("the gossip socket binds its address again after it was closed")
     func gossipSocketRebinds() async throws {
         let (_, continuation) = AsyncStream.makeStream(of: AddressedEnvelope<ByteBuffer>.self)
         let first = try await GossipSockets.bindUDP(HostPort(host: "127.0.44.2", port: 0), continuation: continuation)
@@ -164,6 +164,37 @@ struct GossipInputTests {
         let second = try await GossipSockets.bindUDP(HostPort(host: "127.0.44.2", port: port), continuation: continuation)
         #expect(second.localAddress?.port == port)
         try await second.close()
+    }
+
+    // A send the kernel refuses (here EACCES: broadcast without SO_BROADCAST; a firewall's OUTPUT
+    // drop gives EPERM the same way) used to close NIO's channel, and with it the agent's sends to
+    // every other member for a second: that hid a partition whose sends fail behind a node whose
+    // own link seemed down.
+    @Test("a refused send fails that datagram alone: the socket stays open and the next send arrives")
+    func refusedSendKeepsSocket() async throws {
+        let (received, continuation) = AsyncStream.makeStream(of: AddressedEnvelope<ByteBuffer>.self)
+        let (_, ignored) = AsyncStream.makeStream(of: AddressedEnvelope<ByteBuffer>.self)
+        let gossip = try await GossipSockets.bindUDP(HostPort(host: "127.0.44.3", port: 0), continuation: ignored)
+        let peer = try await GossipSockets.bindUDP(HostPort(host: "127.0.44.4", port: 0), continuation: continuation)
+        let broadcast = try SocketAddress(ipAddress: "255.255.255.255", port: 9)
+        #expect(gossip.sender.send([1, 2, 3], to: broadcast) == .refused(errno: EACCES))
+        let peerAddress = try #require(peer.localAddress)
+        #expect(gossip.sender.send([4, 5, 6], to: peerAddress) == .sent)
+        let first = await withTaskGroup(of: AddressedEnvelope<ByteBuffer>?.self) { group in
+            group.addTask { await received.first { _ in true } }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(30))
+                return nil
+            }
+            defer { group.cancelAll() }
+            return await group.next() ?? nil
+        }
+        let datagram = try #require(first, "the datagram sent after the refused one did not arrive within 30 s")
+        #expect(Array(datagram.data.readableBytesView) == [4, 5, 6])
+        #expect(datagram.remoteAddress.port == gossip.localAddress?.port, "it came from the gossip port")
+        #expect(gossip.isActive)
+        try await gossip.close()
+        try await peer.close()
     }
 }
 

@@ -8,8 +8,20 @@ struct RaftLogDirectory {
     let temporary = TemporaryDirectory()
     var path: String { temporary.path + "/raft" }
 
+    /// Opens the log. A test that reopens a log it has just closed can find the lock still held
+    /// for a moment: another test of the same process forking a child (agents and tasks are
+    /// spawned all through the suite) shares the lock's open file description until the child
+    /// execs. So `.locked` is retried, for at most 10 s, and then thrown.
     func open(segmentSize: Int = RaftStorage.defaultSegmentSize) throws -> RaftStorage {
-        try RaftStorage(directory: path, segmentSize: segmentSize)
+        let deadline = ContinuousClock.now + .seconds(10)
+        while true {
+            do {
+                return try RaftStorage(directory: path, segmentSize: segmentSize)
+            } catch {
+                guard case .locked = error, ContinuousClock.now < deadline else { throw error }
+                usleep(10_000)
+            }
+        }
     }
 
     /// The segment files, oldest first.

@@ -62,6 +62,29 @@ struct TaskExecutionTests {
         #expect(FileManager.default.contents(atPath: directory.path + "/err") == Data("err\n".utf8))
     }
 
+    @Test("a task starts at nice 0 and may not go below it, even from an agent thread allowed nice -4")
+    func noRaisedPriority() async throws {
+        let directory = TemporaryDirectory()
+        var saved = rlimit()
+        getrlimit(__rlimit_resource_t(__RLIMIT_NICE.rawValue), &saved)
+        // RLIMIT_NICE 24 lets nice go down to -4, as deploy/shoal.service's LimitNICE does. Raising
+        // it needs CAP_SYS_RESOURCE, which some sandboxes (this CI's) withhold: there the task must
+        // keep the limit it inherits, and Tests/container checks the clamp under the real unit.
+        var allowed = rlimit(rlim_cur: 24, rlim_max: 24)
+        let raised = setrlimit(__rlimit_resource_t(__RLIMIT_NICE.rawValue), &allowed) == 0
+        // This thread at -4, as one of libdispatch's user-interactive workers runs; spawn is
+        // synchronous, so the child is made on this thread.
+        #expect(setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, -4) == 0)
+        let process = Result { try spawn("nice; grep 'Max nice priority' /proc/self/limits", in: directory) }
+        setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 0)
+        setrlimit(__rlimit_resource_t(__RLIMIT_NICE.rawValue), &saved)
+        #expect(try await process.get().wait() == .exited(0))
+        let out = String(decoding: FileManager.default.contents(atPath: directory.path + "/out") ?? Data(), as: UTF8.self)
+        let lines = out.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") }
+        let limit = raised ? "Max nice priority 20 20" : "Max nice priority \(saved.rlim_cur) \(saved.rlim_max)"
+        #expect(lines == ["0", limit], "niceness, then the task's RLIMIT_NICE (at most 20: no lower than nice 0)")
+    }
+
     @Test("a command that does not exist is a typed error naming it, and leaves no process behind")
     func missingCommand() throws {
         let directory = TemporaryDirectory()

@@ -31,6 +31,41 @@ struct RefutationTests {
         #expect(node.incarnation == 2 && node.counters.refutations == 1)
     }
 
+    /// Ticks until `time` with every peer acking every ping at once; returns all effects.
+    func advanceAnswered(_ node: inout Membership, to time: Duration) -> [MembershipEffect] {
+        var effects: [MembershipEffect] = []
+        while node.nextDeadline <= time {
+            let at = node.nextDeadline
+            let tick = node.tick(now: at)
+            effects += tick
+            for (datagram, address) in tick.sends {
+                for case .ping(let seq, let target, _) in datagram.messages {
+                    effects += node.receive(Datagram(messages: [.ack(seq: seq, from: target)]), from: address, now: at)
+                }
+            }
+        }
+        return effects
+    }
+
+    @Test("a stale accusation from a member that missed our refutation gets the current alive statement gossiped again")
+    func staleAccusationRegossips() {
+        var node = Fixture.node(peers: 3)
+        _ = node.receive(Datagram(messages: [.gossip(Fixture.suspect(0, 1, by: 2))]), from: Fixture.address(2), now: .seconds(1))
+        #expect(node.incarnation == 2)
+        func gossipsAlive(_ effects: [MembershipEffect]) -> Bool {
+            effects.messages.contains { message in
+                if case .gossip(let statement) = message { statement.subject == Fixture.id(0) && statement.incarnation == 2 } else { false }
+            }
+        }
+        // The refutation's transmissions are spent (as in a partition, where nobody heard them).
+        _ = advanceAnswered(&node, to: .seconds(60))
+        #expect(!gossipsAlive(advanceAnswered(&node, to: .seconds(70))), "the refutation is no longer being gossiped")
+        // Member 3, healed back, still holds the first life dead.
+        _ = node.receive(Datagram(messages: [.gossip(Fixture.dead(0, 1, by: 3))]), from: Fixture.address(3), now: .seconds(70))
+        #expect(node.incarnation == 2 && node.counters.refutations == 1, "no new incarnation for a stale accusation")
+        #expect(gossipsAlive(advanceAnswered(&node, to: .seconds(73))), "the current alive statement is gossiped again")
+    }
+
     @Test("join persists the starting incarnation and push-pulls every seed")
     func joinPersists() {
         var node = Fixture.node()

@@ -30,7 +30,10 @@
 #                           on arrival (sends succeed and vanish, as in a real network partition)
 #   isolate I / rejoin I    take node I's own link down: its sends fail locally (EPERM) and
 #                           nothing reaches it; restore with rejoin
-#   partition "1 2" "3 4"…  cut every pair of nodes that are in different groups
+#   partition [--failing] "1 2" "3 4"…
+#                           cut every pair of nodes that are in different groups; with --failing
+#                           the sends across the cut fail at the sender (OUTPUT drop: EPERM) while
+#                           sends within a group succeed
 #   heal-all                remove every cut, isolation and partition (not loss)
 #   loss I PCT              drop PCT% of the packets node I receives (replaces earlier loss on I;
 #                           PCT 0 removes it)
@@ -53,6 +56,9 @@
 #                           until node I reports at least COUNT members `alive`
 #   wait-converged COUNT TIMEOUT_S
 #                           until every running agent reports at least COUNT members `alive`
+#   hold-status I NAME STATUS SECONDS
+#                           poll for SECONDS that node I keeps reporting member NAME as STATUS;
+#                           exit 1 at the first other answer
 set -euo pipefail
 
 HUB=shoal-hub
@@ -347,16 +353,42 @@ case "$cmd" in
 
   partition)
     require_root; load_env
-    [ $# -ge 2 ] || die 'usage: partition "1 2 3" "4 5" [...]'
+    failing=0
+    [ "${1:-}" = --failing ] && { failing=1; shift; }
+    [ $# -ge 2 ] || die 'usage: partition [--failing] "1 2 3" "4 5" [...]'
     groups=("$@")
-    for ((a = 0; a < ${#groups[@]}; a++)); do
-      for ((b = a + 1; b < ${#groups[@]}; b++)); do
-        for i in ${groups[a]}; do
-          check_node "$i"
-          for j in ${groups[b]}; do check_node "$j"; cut_pair add "$i" "$j"; done
+    if [ "$failing" = 0 ]; then
+      for ((a = 0; a < ${#groups[@]}; a++)); do
+        for ((b = a + 1; b < ${#groups[@]}; b++)); do
+          for i in ${groups[a]}; do
+            check_node "$i"
+            for j in ${groups[b]}; do check_node "$j"; cut_pair add "$i" "$j"; done
+          done
         done
       done
-    done
+    else
+      # Each node's rules go in at once (iptables-restore), smallest group first. Rule by rule,
+      # a node would for a moment fail its sends to one member while still trading acks with
+      # another, which is rightly evidence against the first, and the cut would not be the
+      # clean one asked for.
+      order=$(for ((a = 0; a < ${#groups[@]}; a++)); do
+        echo "$(wc -w <<<"${groups[a]}") $a"; done | sort -n | cut -d' ' -f2)
+      for a in $order; do
+        for i in ${groups[a]}; do
+          check_node "$i"
+          rules="*filter"
+          for ((b = 0; b < ${#groups[@]}; b++)); do
+            [ "$b" = "$a" ] && continue
+            for j in ${groups[b]}; do
+              check_node "$j"
+              ipt "$i" -C SHOAL_OUT -d "$(addr "$j")" -j DROP 2>/dev/null \
+                || rules+=$'\n'"-A SHOAL_OUT -d $(addr "$j") -j DROP"
+            done
+          done
+          in_ns "$i" iptables-restore -w --noflush <<<"$rules"$'\nCOMMIT'
+        done
+      done
+    fi
     ;;
 
   heal-all)
@@ -436,6 +468,23 @@ case "$cmd" in
     say "timeout after ${timeout} s: n$i reports $name as '$last', wanted ${3}"
     members_json "$i" >&2 || say "(n$i does not answer)"
     exit 1
+    ;;
+
+  hold-status)
+    load_env; need_python
+    [ $# -eq 4 ] || die "usage: hold-status I NAME STATUS SECONDS"
+    check_node "$1"; i=$1 name=$2 want=$3 seconds=$4
+    t0=$(now)
+    while ! expired "$t0" "$seconds"; do
+      last=$(members_json "$i" | status_of "$name") || true
+      if [ "$last" != "$want" ]; then
+        say "after $(since "$t0") s: n$i reports $name as '$last', wanted it to stay $want"
+        members_json "$i" >&2 || say "(n$i does not answer)"
+        exit 1
+      fi
+      sleep 0.2
+    done
+    echo "n$i kept $name $want for $seconds s"
     ;;
 
   wait-alive)

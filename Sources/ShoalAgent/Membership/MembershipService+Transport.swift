@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import NIOCore
 import NIOPosix
@@ -31,31 +34,59 @@ final class DatagramReceiver: ChannelInboundHandler, Sendable {
 /// mode) is resolved to the real one before the node advertises itself. (The TCP listener on
 /// the same port is the transport's.)
 struct GossipSockets: Sendable {
-    let udp: any Channel
+    let udp: GossipUDP
     let datagrams: AsyncStream<AddressedEnvelope<ByteBuffer>>
     let continuation: AsyncStream<AddressedEnvelope<ByteBuffer>>.Continuation
 
-    /// Binds (or, after NIO closed it on a send error, binds again) the UDP socket.
+    /// Binds (or, should NIO ever close it, binds again) the UDP socket.
     ///
     /// Without SO_REUSEADDR: with it, any local user could bind the same address and port
     /// (setting the option too) and be handed most datagrams meant for the agent. A UDP port
     /// has no TIME_WAIT, so binding again after a close needs no such option.
     static func bindUDP(
         _ address: HostPort, continuation: AsyncStream<AddressedEnvelope<ByteBuffer>>.Continuation
-    ) async throws(AgentError) -> any Channel {
+    ) async throws(AgentError) -> GossipUDP {
+        func failure(_ reason: String) -> AgentError {
+            .bindFailed(
+                what: "gossip (UDP)", address: address.description,
+                reason: "\(reason) (is another shoal agent running? set --bind)")
+        }
+        let socketAddress: SocketAddress
         do {
-            return try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            socketAddress = try SocketAddress(ipAddress: address.host, port: Int(address.port))
+        } catch {
+            throw failure(AdminClient.reason(error))
+        }
+        let family = socketAddress.protocol == .inet6 ? AF_INET6 : AF_INET
+        let descriptor = socket(family, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard descriptor >= 0 else { throw failure(String(cString: strerror(errno))) }
+        let bound = socketAddress.withSockAddr { pointer, length in Glibc.bind(descriptor, pointer, socklen_t(length)) }
+        guard bound == 0 else {
+            let reason = String(cString: strerror(errno))
+            _ = Glibc.close(descriptor)
+            throw failure(reason)
+        }
+        let duplicate = fcntl(descriptor, F_DUPFD_CLOEXEC, 0)
+        guard duplicate >= 0 else {
+            let reason = String(cString: strerror(errno))
+            _ = Glibc.close(descriptor)
+            throw failure(reason)
+        }
+        let sender = DatagramSender(descriptor: duplicate)
+        do {
+            // NIO owns `descriptor` from here, and closes it even if this fails.
+            let channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(DatagramReceiver(continuation: continuation))
                     }
                 }
-                .bind(host: address.host, port: address.port).get()
+                .withBoundSocket(descriptor).get()
+            return GossipUDP(channel: channel, sender: sender)
         } catch {
-            throw .bindFailed(
-                what: "gossip (UDP)", address: address.description,
-                reason: "\(AdminClient.reason(error)) (is another shoal agent running? set --bind)")
+            sender.close()
+            throw failure(AdminClient.reason(error))
         }
     }
 
@@ -148,27 +179,30 @@ extension MembershipService {
             // Bounded by the members ever known; parsing the text on every datagram is waste.
             socketAddresses[address] = remote
         }
-        do {
-            try await udp.writeAndFlush(AddressedEnvelope(remoteAddress: remote, data: ByteBuffer(bytes: bytes)))
+        switch udp.sender.send(bytes, to: remote) {
+        case .sent:
             metrics.countDatagram(sent: bytes.count)
-        } catch {
+        case .bufferFull:
+            metrics.countDropped(reason: "send_buffer_full")
+        case .refused:
             metrics.countSendFailure()
             await apply(core.sendFailed(to: address, localError: true, now: now))
             await reopenUDPIfClosed()
         }
     }
 
-    /// NIO closes a datagram channel on any send error but EMSGSIZE and EHOSTUNREACH (a
-    /// firewall's EPERM, ENETUNREACH while a link is down). The agent must keep gossiping once
-    /// the link is back, so it binds the same address again, at most once a second.
+    /// The agent writes datagrams itself (`GossipUDP`), so a send error no longer closes the
+    /// socket; should NIO close it anyway (a read error it deems fatal), the agent binds the same
+    /// address again, at most once a second, so it keeps gossiping.
     func reopenUDPIfClosed() async {
         guard !udp.isActive, !stopping else { return }
         if let last = lastReopen, now - last < .seconds(1) { return }
         lastReopen = now
         do {
+            try? await udp.close()
             udp = try await GossipSockets.bindUDP(settings.bind, continuation: sockets.continuation)
             metrics.countSocketReopen()
-            logger.notice("gossip socket reopened after a send error", metadata: ["bind": "\(settings.bind)"])
+            logger.notice("gossip socket reopened", metadata: ["bind": "\(settings.bind)"])
         } catch {
             logger.warning("\(error)")
         }

@@ -32,7 +32,7 @@ actor MembershipService {
     var gate: CertificateGate
     var replay: [PublicKey: ReplayWindow] = [:]
     var counter: EnvelopeCounter
-    var udp: any Channel
+    var udp: GossipUDP
     var lastReopen: Duration?
     var socketAddresses: [MemberAddress: SocketAddress] = [:]
     var stopping = false
