@@ -71,6 +71,34 @@ struct MembershipShellTests {
         }
     }
 
+    @Test("a gossip channel closed under the agent is bound again, and the node goes on gossiping")
+    func closedChannelReopened() async throws {
+        let directory = TemporaryDirectory()
+        let a = try await node("a", directory: directory), b = try await node("b", directory: directory)
+        try await run([a, b]) {
+            #expect(await a.service.join([b.address], register: false) == 1)
+            let closed = await a.service.udp
+            try await closed.channel.close()
+            // No send of a's fails (its sender's descriptor keeps the socket open): only a check
+            // of the channel itself finds it closed.
+            var reopened = false
+            for _ in 0..<100 where !reopened {
+                let current = await a.service.udp
+                reopened = current.isActive && current.channel !== closed.channel
+                if !reopened { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            #expect(reopened, "the closed gossip channel was not bound again within 10 s")
+            // Probes that went unanswered while nothing was read may have raised a suspicion; b
+            // refutes it over the new socket, so a holds b alive again.
+            var alive = false
+            for _ in 0..<100 where !alive {
+                alive = await a.service.members().contains { $0.name == "b" && $0.status == "alive" }
+                if !alive { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            #expect(alive, "a did not hold b alive within 10 s of its gossip socket being bound again")
+        }
+    }
+
     @Test("a push-pull signed for another node than the connection's peer is refused and merges nothing")
     func pushPullMustComeFromPeer() async throws {
         let directory = TemporaryDirectory()

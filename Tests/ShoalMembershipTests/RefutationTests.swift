@@ -60,10 +60,15 @@ struct RefutationTests {
         // The refutation's transmissions are spent (as in a partition, where nobody heard them).
         _ = advanceAnswered(&node, to: .seconds(60))
         #expect(!gossipsAlive(advanceAnswered(&node, to: .seconds(70))), "the refutation is no longer being gossiped")
+        // A forged stale accusation (signed by 2 in 3's name) is rejected and re-gossips nothing.
+        let forged = Statement.signed(subject: Fixture.id(0), incarnation: 1, claim: .dead(accuser: Fixture.id(3), left: false), by: Fixture.signer(2))
+        _ = node.receive(Datagram(messages: [.gossip(forged)]), from: Fixture.address(2), now: .seconds(70))
+        #expect(node.counters.rejectedStatements == 1, "the forged accusation is counted as rejected")
+        #expect(!gossipsAlive(advanceAnswered(&node, to: .seconds(73))), "a forged stale accusation re-gossips nothing")
         // Member 3, healed back, still holds the first life dead.
-        _ = node.receive(Datagram(messages: [.gossip(Fixture.dead(0, 1, by: 3))]), from: Fixture.address(3), now: .seconds(70))
+        _ = node.receive(Datagram(messages: [.gossip(Fixture.dead(0, 1, by: 3))]), from: Fixture.address(3), now: .seconds(73))
         #expect(node.incarnation == 2 && node.counters.refutations == 1, "no new incarnation for a stale accusation")
-        #expect(gossipsAlive(advanceAnswered(&node, to: .seconds(73))), "the current alive statement is gossiped again")
+        #expect(gossipsAlive(advanceAnswered(&node, to: .seconds(76))), "the current alive statement is gossiped again")
     }
 
     @Test("join persists the starting incarnation and push-pulls every seed")

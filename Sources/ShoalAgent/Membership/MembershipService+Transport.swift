@@ -187,13 +187,13 @@ extension MembershipService {
         case .refused:
             metrics.countSendFailure()
             await apply(core.sendFailed(to: address, localError: true, now: now))
-            await reopenUDPIfClosed()
         }
     }
 
     /// The agent writes datagrams itself (`GossipUDP`), so a send error no longer closes the
-    /// socket; should NIO close it anyway (a read error it deems fatal), the agent binds the same
-    /// address again, at most once a second, so it keeps gossiping.
+    /// socket; should NIO close its channel anyway (a read error it deems fatal), sends would
+    /// still succeed on the sender's descriptor while nothing is read, so the tick loop checks
+    /// the channel, and the agent binds the same address again, at most once a second.
     func reopenUDPIfClosed() async {
         guard !udp.isActive, !stopping else { return }
         if let last = lastReopen, now - last < .seconds(1) { return }

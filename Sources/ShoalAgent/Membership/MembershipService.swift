@@ -121,6 +121,7 @@ actor MembershipService {
         while !Task.isCancelled && !core.hasLeft {
             let wait = min(max(core.nextDeadline - now, .milliseconds(2)), .milliseconds(100))
             do { try await clock.sleep(wait) } catch { return }
+            await reopenUDPIfClosed()
             if now >= core.nextDeadline {
                 await apply(core.tick(now: now))
             }
