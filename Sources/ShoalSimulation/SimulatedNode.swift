@@ -9,6 +9,8 @@ struct SimulatedNode {
     /// copying a large value out of the node array.
     var box: MembershipBox?
     var membership: Membership? { box?.state }
+    /// The agent's certificate gate in front of the core, new in every life; nil when the run has none.
+    var gate: CertificateGate<FakeCertificates>?
     var persistedIncarnation: UInt64 = 0
     var life: UInt64 = 0
     var crashed = false

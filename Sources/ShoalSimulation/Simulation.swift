@@ -36,6 +36,8 @@ public final class Simulation {
     public private(set) var misdirectedDatagrams = 0
 
     var nodes: [SimulatedNode] = []
+    /// Every node's certificate, as the gates check them.
+    let certificates: FakeCertificates
     var addressIndex: [MemberAddress: Int] = [:]
     var idIndex: [NodeID: Int] = [:]
     var agenda = EventQueue<SimulationAction>()
@@ -61,6 +63,7 @@ public final class Simulation {
         group = Array(repeating: 0, count: options.nodeCount)
         statusHistory = options.checkMonotonicStatus ? Array(repeating: [:], count: options.nodeCount) : []
         nodes.reserveCapacity(options.nodeCount)
+        var issued: [NodeID: FakeCertificates.Issued] = [:]
         for index in 0..<options.nodeCount {
             var idGenerator = SeededGenerator(seed: 0x5eed_0000 &+ UInt64(index))
             var bytes: [UInt8] = []
@@ -77,7 +80,9 @@ public final class Simulation {
             nodes.append(SimulatedNode(id: id, metadata: metadata))
             addressIndex[address] = index
             idIndex[id] = index
+            issued[id] = FakeCertificates.Issued(certificate: metadata.certificate, name: metadata.name, expiresAt: UInt64.max / 2)
         }
+        certificates = FakeCertificates(issued: issued)
     }
 
     // MARK: Queries
@@ -86,6 +91,8 @@ public final class Simulation {
     public func id(of index: Int) -> NodeID { nodes[index].id }
     /// Node `index`'s address.
     public func address(of index: Int) -> MemberAddress { nodes[index].metadata.address }
+    /// What node `index` advertises, its certificate included.
+    public func metadata(of index: Int) -> MemberMetadata { nodes[index].metadata }
     /// Node `index`'s protocol state, nil while crashed or before start.
     public func membership(of index: Int) -> Membership? { nodes[index].crashed ? nil : nodes[index].membership }
     /// The incarnation node `index` last persisted.
@@ -132,6 +139,12 @@ public final class Simulation {
         }
     }
 
+    /// Starts node `index` now, joining through `seeds` (none: it founds the cluster).
+    public func start(_ index: Int, joiningThrough seeds: [Int]) {
+        precondition(nodes[index].membership == nil, "node \(index) has started before")
+        agenda.schedule(.start(node: index, seeds: seeds), at: now)
+    }
+
     /// Starts every node already knowing every other (a trusted snapshot), for benchmarks that
     /// measure steady state rather than joining.
     public func startConverged() {
@@ -140,6 +153,7 @@ public final class Simulation {
         for index in nodes.indices {
             nodes[index].box!.state.restore(
                 trustedSnapshot: PushPullState(sender: entries[index].alive, entries: entries, isJoin: false), now: now)
+            for entry in entries { _ = nodes[index].gate?.admit(entry.alive, now: unixSeconds) }
             reschedule(index)
         }
     }
@@ -152,6 +166,7 @@ public final class Simulation {
             randomSeed: options.seed &* 0x9e37_79b9_7f4a_7c15 &+ UInt64(index) &* 0x1000_0001 &+ node.life,
             now: now)
         nodes[index].box = MembershipBox(membership)
+        nodes[index].gate = options.certificateGate ? CertificateGate(certificates: certificates, myself: node.id) : nil
         nodes[index].persistedIncarnation += 1
         nodes[index].crashed = false
         nodes[index].life += 1
@@ -229,7 +244,8 @@ public final class Simulation {
         case .datagram(let datagram, let from):
             guard let admitted = gate(datagram, from: from, at: index) else { return }
             effects = nodes[index].box!.state.receive(admitted, from: from, now: now)
-        case .pushPull(let state, let from, let isReply):
+        case .pushPull(let received, let from, let isReply):
+            let state = gate(received, at: index)
             if isReply {
                 effects = nodes[index].box!.state.receivePushPullReply(state, from: from, now: now)
             } else {
@@ -248,17 +264,23 @@ public final class Simulation {
         carryOut(effects, of: index)
     }
 
-    /// The agent's certificate gate: a node holds the certificate of every member it has
-    /// admitted, and of a sender it does not know yet it takes only the statements (each
-    /// carries its own proof); pings, acks and probe requests from strangers are dropped.
+    /// The virtual clock as the gates read it (unix seconds, from zero).
+    var unixSeconds: UInt64 { UInt64(max(0, now.components.seconds)) }
+
+    /// What node `index`'s certificate gate lets through of a datagram from the node at `from`
+    /// (the envelope's signer), as the agent's shell filters it; nil when nothing is left.
     private func gate(_ datagram: Datagram, from: MemberAddress, at index: Int) -> Datagram? {
-        guard let sender = addressIndex[from], nodes[index].box!.state.member(nodes[sender].id) == nil else { return datagram }
-        let introduced = datagram.messages.contains {
-            if case .gossip(let statement) = $0, statement.subject == nodes[sender].id, statement.status == .alive { true } else { false }
-        }
-        if introduced { return datagram }
-        let statements = datagram.messages.filter { if case .gossip = $0 { true } else { false } }
-        return statements.isEmpty ? nil : Datagram(messages: statements)
+        guard nodes[index].gate != nil, let sender = addressIndex[from] else { return datagram }
+        let admitted = nodes[index].gate!.filter(datagram, from: nodes[sender].id, now: unixSeconds)
+        return admitted.datagram.messages.isEmpty ? nil : admitted.datagram
+    }
+
+    /// What node `index`'s certificate gate lets through of a push-pull: an uncertified sender's
+    /// entries are all dropped, as the agent's shell does.
+    private func gate(_ state: PushPullState, at index: Int) -> PushPullState {
+        guard nodes[index].gate != nil else { return state }
+        return nodes[index].gate!.filter(state, now: unixSeconds)?.state
+            ?? PushPullState(sender: state.sender, entries: [], isJoin: state.isJoin)
     }
 
     func reschedule(_ index: Int) {
@@ -345,6 +367,7 @@ public final class Simulation {
             case .persistIncarnation(let incarnation):
                 nodes[index].persistedIncarnation = incarnation
             case .event(let event):
+                if case .reaped(let id) = event { nodes[index].gate?.forget(id) }
                 observe(event, by: index)
             }
         }

@@ -21,6 +21,10 @@ public struct SimulationOptions: Sendable {
     /// certificate is about 150 bytes and Ed25519 signatures are 24 bytes longer than the
     /// stand-in's, so 176 makes statements as large as the agent's and as few fit a datagram.
     public var certificateBytes: Int
+    /// Whether nodes run the agent's certificate gate in front of their core (`CertificateGate`):
+    /// off for runs too large for one admission table per node (10,000 nodes), or where its cost
+    /// is not the point (the 1,000-node join in a debug build).
+    public var certificateGate: Bool
     /// Consensus on every node beside membership, on the same clock and network; nil: off.
     public var consensus: ConsensusOptions?
 
@@ -34,6 +38,7 @@ public struct SimulationOptions: Sendable {
         recordLog: Bool = false,
         pausedInboxLimit: Int = 256,
         certificateBytes: Int = 176,
+        certificateGate: Bool = true,
         consensus: ConsensusOptions? = nil
     ) {
         self.nodeCount = nodeCount
@@ -44,6 +49,7 @@ public struct SimulationOptions: Sendable {
         self.recordLog = recordLog
         self.pausedInboxLimit = pausedInboxLimit
         self.certificateBytes = certificateBytes
+        self.certificateGate = certificateGate
         self.consensus = consensus
     }
 }

@@ -59,7 +59,8 @@ func measure(nodes count: Int, join: Bool) -> Row {
     let clock = ContinuousClock()
     let started = clock.now
     let simulation = Simulation(
-        options: SimulationOptions(nodeCount: count, seed: 0xbe_0000 &+ UInt64(count), checkMonotonicStatus: count <= 1000))
+        options: SimulationOptions(
+            nodeCount: count, seed: 0xbe_0000 &+ UInt64(count), checkMonotonicStatus: count <= 1000, certificateGate: count <= 1000))
     var joinSeconds: Double?
     if join {
         simulation.startAll()

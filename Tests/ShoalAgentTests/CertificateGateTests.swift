@@ -26,6 +26,10 @@ struct CertificateGateTests {
             Statement.signed(subject: subject, incarnation: incarnation, claim: .suspect(accuser: id), by: signer)
         }
 
+        func dead(_ subject: NodeID, incarnation: UInt64 = 1) -> Statement {
+            Statement.signed(subject: subject, incarnation: incarnation, claim: .dead(accuser: id, left: false), by: signer)
+        }
+
         func ping(_ target: NodeID, seq: UInt64 = 1) -> MembershipMessage { .ping(seq: seq, target: target, from: id) }
     }
 
@@ -33,7 +37,7 @@ struct CertificateGateTests {
     let me = Node()
     let now = UInt64(1_800_000_000)
 
-    func gate(capacity: Int = CertificateGate.defaultCapacity) -> CertificateGate {
+    func gate(capacity: Int = CertificateGate<CertificateCache>.defaultCapacity) -> CertificateGate<CertificateCache> {
         CertificateGate(authority: authority.publicKey, myself: me.id, capacity: capacity)
     }
 
@@ -185,5 +189,58 @@ struct CertificateGateTests {
         let admitted = gate.filter(Datagram(messages: messages), from: member.id, now: now)
         #expect(admitted.datagram.messages.isEmpty)
         #expect(admitted.impersonations == 3)
+    }
+
+    @Test("a push-pull entry whose accusation has an uncertified accuser is dropped whole; a certified one passes, whatever its place")
+    func pushPullAccusationsNeedCertifiedAccuser() throws {
+        var gate = gate()
+        let sender = Node(), member = Node(), tombstone = Node(), accuser = Node(), stranger = Node()
+        let senderAlive = try sender.alive("sender", certifiedBy: authority)
+        let memberAlive = try member.alive("member", certifiedBy: authority)
+        let tombstoneAlive = try tombstone.alive("tombstone", certifiedBy: authority)
+        // The stranger signs validly but holds no certificate of this authority.
+        let forged = PushPullState(
+            sender: senderAlive,
+            entries: [
+                PushPullEntry(alive: memberAlive, accusation: stranger.suspect(member.id)),
+                PushPullEntry(alive: tombstoneAlive, accusation: stranger.dead(tombstone.id)),
+            ], isJoin: false)
+        let filtered = gate.filter(forged, now: now)
+        let refused = try #require(filtered)
+        // Neither entry survives, not even as the alive member it would turn into.
+        #expect(refused.state.entries.isEmpty)
+        #expect(refused.refusedAccusations == 2 && refused.refusedEntries == 0)
+        #expect(refused.state.sender == senderAlive)
+
+        // The accuser's own certified entry comes after its accusations: it still counts.
+        let real = PushPullState(
+            sender: senderAlive,
+            entries: [
+                PushPullEntry(alive: tombstoneAlive, accusation: accuser.dead(tombstone.id)),
+                PushPullEntry(alive: memberAlive, accusation: nil),
+                PushPullEntry(alive: try accuser.alive("accuser", certifiedBy: authority), accusation: nil),
+            ], isJoin: false)
+        let filteredReal = gate.filter(real, now: now)
+        let admitted = try #require(filteredReal)
+        #expect(admitted.state.entries == real.entries)
+        #expect(admitted.refusedAccusations == 0)
+    }
+
+    @Test("a push-pull from an uncertified sender is refused; entries without a valid certificate are dropped")
+    func pushPullUncertified() throws {
+        var gate = gate()
+        let sender = Node(), member = Node(), intruder = Node()
+        let intruderAlive = try intruder.alive("intruder", certifiedBy: nil)
+        #expect(gate.filter(PushPullState(sender: intruderAlive, entries: [], isJoin: true), now: now) == nil)
+        let state = PushPullState(
+            sender: try sender.alive("sender", certifiedBy: authority),
+            entries: [
+                PushPullEntry(alive: intruderAlive, accusation: nil),
+                PushPullEntry(alive: try member.alive("member", certifiedBy: authority), accusation: nil),
+            ], isJoin: false)
+        let filteredState = gate.filter(state, now: now)
+        let admitted = try #require(filteredState)
+        #expect(admitted.state.entries.map(\.alive.subject) == [member.id])
+        #expect(admitted.refusedEntries == 1)
     }
 }

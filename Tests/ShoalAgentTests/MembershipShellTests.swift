@@ -128,4 +128,71 @@ struct MembershipShellTests {
             #expect(String(decoding: a.metrics.render(uptimeSeconds: 0), as: UTF8.self).contains("reason=\"push_pull_not_from_peer\"} 1"))
         }
     }
+
+    /// A certified peer's push-pull carrying `entries`, answered by `target`: returns once the
+    /// target's reply arrived, so its merge is done.
+    func pushPull(as peer: NodeCredentials, entries: [PushPullEntry], to target: Node) async throws {
+        let dialler = Transport(
+            identity: TransportIdentity(key: peer.key, certificate: peer.certificate, authority: peer.authority, clusterID: peer.clusterID),
+            clock: ContinuousClock(), wallClock: { ShellClock.system.unixSeconds }, dialer: network.dialer(from: "127.0.0.1:9"),
+            metrics: TransportMetrics(factory: AgentMetrics(version: "test", nodeName: "peer").factory), logger: Logger(label: "peer"))
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { await dialler.run() }
+            defer { dialler.shutdown() }
+            let metadata = MemberMetadata(
+                name: peer.certificate.name, address: MemberAddress(host: "127.0.0.78", port: 7946), certificate: peer.certificate.encoded())
+            let alive = Statement.signed(
+                subject: NodeID(bytes: peer.key.publicKey.bytes), incarnation: 1, claim: .alive(metadata), by: Ed25519Authenticator(key: peer.key))
+            var request = Shoal_Wire_V1_StreamMessage()
+            request.pushPull = WireMapping.encode(PushPullState(sender: alive, entries: entries, isJoin: false), isReply: false)
+            let connection = try await dialler.connect(to: target.address.host, port: target.address.port, protocol: .membership)
+            try await connection.send(request)
+            _ = try await connection.receive(Shoal_Wire_V1_StreamMessage.self)
+        }
+    }
+
+    @Test("accusations in a push-pull count only from a certified accuser, as by gossip; an entry a stranger accuses is not taken at all")
+    func pushPullAccusationsNeedCertifiedAccuser() async throws {
+        let directory = TemporaryDirectory()
+        let a = try await node("a", directory: directory), b = try await node("b", directory: directory)
+        let peer = try credentials("peer"), ghost = try credentials("ghost")
+        // Validly signed, but this authority never certified the stranger's key.
+        let strangerKey = SigningKey.generate()
+        let stranger = Ed25519Authenticator(key: strangerKey), strangerID = NodeID(bytes: strangerKey.publicKey.bytes)
+        try await run([a, b]) {
+            #expect(await a.service.join([b.address], register: false) == 1)
+            let bAlive = await b.service.core.ownAlive
+            let ghostMetadata = MemberMetadata(
+                name: "ghost", address: MemberAddress(host: "127.0.0.79", port: 7946), certificate: ghost.certificate.encoded())
+            let ghostAlive = Statement.signed(
+                subject: NodeID(bytes: ghost.key.publicKey.bytes), incarnation: 1, claim: .alive(ghostMetadata),
+                by: Ed25519Authenticator(key: ghost.key))
+            let forged = [
+                PushPullEntry(
+                    alive: bAlive,
+                    accusation: .signed(subject: bAlive.subject, incarnation: bAlive.incarnation, claim: .dead(accuser: strangerID, left: false), by: stranger)),
+                PushPullEntry(
+                    alive: ghostAlive, accusation: .signed(subject: ghostAlive.subject, incarnation: 1, claim: .suspect(accuser: strangerID), by: stranger)),
+            ]
+            try await pushPull(as: peer, entries: forged, to: a)
+            let seen = await a.service.members()
+            // Dead, or refuted by b (a higher incarnation), had the accusation been taken.
+            #expect(seen.contains { $0.name == "b" && $0.status == "alive" && $0.incarnation == bAlive.incarnation })
+            #expect(!seen.contains { $0.name == "ghost" }, "an entry accused by a stranger joined as a member")
+            #expect(String(decoding: a.metrics.render(uptimeSeconds: 0), as: UTF8.self).contains("reason=\"uncertified_accuser\"} 2"))
+
+            // The same accusation from the certified peer is taken: the path is open to real deaths.
+            let peerAuthenticator = Ed25519Authenticator(key: peer.key), peerID = NodeID(bytes: peer.key.publicKey.bytes)
+            let real = [
+                PushPullEntry(
+                    alive: bAlive,
+                    accusation: .signed(
+                        subject: bAlive.subject, incarnation: bAlive.incarnation, claim: .dead(accuser: peerID, left: false),
+                        by: peerAuthenticator))
+            ]
+            try await pushPull(as: peer, entries: real, to: a)
+            let after = await a.service.members()
+            #expect(after.contains { $0.name == "b" && ($0.status == "dead" || $0.incarnation > bAlive.incarnation) })
+        }
+    }
 }

@@ -7,7 +7,7 @@ import Synchronization
 /// here in the connection's task (`prefilter`), so when the certificate gate on the membership
 /// actor asks about the same certificates they are found, not verified again. Bounded: when
 /// full it starts over.
-final class CertificateCache: Sendable {
+final class CertificateCache: CertificateVerifier {
     static let capacity = 16_384
 
     /// What a verified certificate says, so a hit needs no decoding.
@@ -47,4 +47,13 @@ final class CertificateCache: Sendable {
         }
         return PushPullState(sender: state.sender, entries: entries, isJoin: state.isJoin)
     }
+}
+
+extension CertificateGate where Verifier == CertificateCache {
+    /// The agent's gate, verifying certificates of `authority`.
+    init(authority: PublicKey, myself: NodeID, capacity: Int = CertificateGate.defaultCapacity) {
+        self.init(certificates: CertificateCache(authority: authority), myself: myself, capacity: capacity)
+    }
+
+    var authority: PublicKey { certificates.authority }
 }

@@ -126,7 +126,10 @@ extension MembershipService {
             logger.warning("refused push-pull from a node without a valid certificate", metadata: ["from": "\(remote)"])
             return PushPullState(sender: state.sender, entries: [], isJoin: state.isJoin)
         }
-        return admitted
+        if admitted.refusedAccusations > 0 {
+            metrics.countDropped(reason: "uncertified_accuser", by: admitted.refusedAccusations)
+        }
+        return admitted.state
     }
 }
 

@@ -29,7 +29,7 @@ actor MembershipService {
     let certificates: CertificateCache
     let incarnations: IncarnationStore
     var core: Membership
-    var gate: CertificateGate
+    var gate: CertificateGate<CertificateCache>
     var replay: [PublicKey: ReplayWindow] = [:]
     var counter: EnvelopeCounter
     var udp: GossipUDP

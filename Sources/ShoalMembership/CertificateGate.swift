@@ -1,5 +1,11 @@
-import ShoalCrypto
-import ShoalMembership
+/// Checks a member's certificate: when it expires, if `certificate` is a certificate of the
+/// cluster's authority for `subject` named `name` and valid at `now` (unix seconds); nil
+/// otherwise. The agent's verifies Ed25519 certificates (and caches them); the simulator's
+/// stands in for them.
+public protocol CertificateVerifier: Sendable {
+    /// The certificate's expiry (unix seconds) when it certifies `subject` as `name` at `now`.
+    func expiry(of certificate: [UInt8], for subject: NodeID, name: String, now: UInt64) -> UInt64?
+}
 
 /// Admits only members whose alive statement carries a certificate from the cluster's
 /// authority for that very key and name ("a node without a certificate cannot join"), and
@@ -11,7 +17,8 @@ import ShoalMembership
 /// certificate this node has not seen yet are still taken; the sender's pings, acks and probe
 /// requests are not, unless the same datagram carries the sender's own certified alive
 /// statement (a joiner's probes do, see `Membership.introduction(to:)`). Push-pull streams
-/// are refused unless the sender statement that opens them is certified.
+/// are refused unless the sender statement that opens them is certified, and their entries
+/// are judged like gossip (`filter(_:now:)` for a push-pull).
 ///
 /// **Expiry.** The gate keeps each admitted member's certificate expiry and checks it against
 /// `now` on every use: once it has passed, the member's own messages and statements are
@@ -26,37 +33,41 @@ import ShoalMembership
 /// **Bound.** At most `capacity` members are remembered; the shell forgets each member the core
 /// reaps (`forget(_:)`). When full, expired admissions make room; when none has expired, a new
 /// member is refused until one does or is reaped.
-struct CertificateGate: Sendable {
+///
+/// Pure (it lives beside the core so that the simulator runs this very rule); the shell runs
+/// it in front of the core, with certificates checked by its `Verifier`.
+public struct CertificateGate<Verifier: CertificateVerifier>: Sendable {
     /// Room for the largest cluster Shoal is measured at, ten times over.
-    static let defaultCapacity = 100_000
+    public static var defaultCapacity: Int { 100_000 }
 
     /// An admitted member: when its certificate expires, and the incarnation of the alive
     /// statement that carried it.
-    struct Admission: Equatable, Sendable {
-        var expiresAt: UInt64
-        var incarnation: UInt64
+    public struct Admission: Equatable, Sendable {
+        /// When the member's certificate expires (unix seconds).
+        public var expiresAt: UInt64
+        /// The incarnation of the alive statement whose certificate was checked.
+        public var incarnation: UInt64
     }
 
-    /// Where certificates are verified (shared with the push-pull path, which fills it off the actor).
-    let certificates: CertificateCache
-    let myself: NodeID
-    let capacity: Int
-    private(set) var admissions: [NodeID: Admission] = [:]
+    /// Where certificates are verified (the agent shares it with the push-pull path, which
+    /// fills it off the actor).
+    public let certificates: Verifier
+    /// This node, certified by definition.
+    public let myself: NodeID
+    /// At most this many members are remembered.
+    public let capacity: Int
+    /// The members admitted so far.
+    public private(set) var admissions: [NodeID: Admission] = [:]
 
-    var authority: PublicKey { certificates.authority }
-
-    init(authority: PublicKey, myself: NodeID, capacity: Int = CertificateGate.defaultCapacity) {
-        self.init(certificates: CertificateCache(authority: authority), myself: myself, capacity: capacity)
-    }
-
-    init(certificates: CertificateCache, myself: NodeID, capacity: Int = CertificateGate.defaultCapacity) {
+    /// A gate that has admitted nobody yet.
+    public init(certificates: Verifier, myself: NodeID, capacity: Int = Self.defaultCapacity) {
         self.certificates = certificates
         self.myself = myself
         self.capacity = capacity
     }
 
     /// Whether `id` holds a certificate this node checked that has not expired at `now` (unix seconds).
-    func isCertified(_ id: NodeID, now: UInt64) -> Bool {
+    public func isCertified(_ id: NodeID, now: UInt64) -> Bool {
         if id == myself { return true }
         guard let admission = admissions[id] else { return false }
         return now < admission.expiresAt
@@ -64,14 +75,14 @@ struct CertificateGate: Sendable {
 
     /// Drops what the gate knows of `id` (the core reaped it); its next alive statement must
     /// carry a valid certificate again.
-    mutating func forget(_ id: NodeID) {
+    public mutating func forget(_ id: NodeID) {
         admissions[id] = nil
     }
 
     /// Checks an alive statement's certificate when it needs checking (see the type's comment),
     /// remembering the subject when it passes; then, for every statement, whether its signer
     /// is certified and its subject admitted.
-    mutating func admit(_ statement: Statement, now: UInt64) -> Bool {
+    public mutating func admit(_ statement: Statement, now: UInt64) -> Bool {
         if case .alive(let meta) = statement.claim, statement.subject != myself, needsCheck(statement, now: now) {
             guard let expiresAt = certificates.expiry(of: meta.certificate, for: statement.subject, name: meta.name, now: now),
                 makeRoom(for: statement.subject, now: now)
@@ -99,20 +110,21 @@ struct CertificateGate: Sendable {
     }
 
     /// What the gate lets through of one datagram from `sender`.
-    struct Admitted {
-        var datagram: Datagram
+    public struct Admitted: Sendable {
+        /// The messages that passed.
+        public var datagram: Datagram
         /// Statements refused for want of a valid certificate.
-        var refusedStatements = 0
+        public var refusedStatements = 0
         /// Pings, acks, nacks and probe requests refused because the sender is not certified.
-        var refusedMessages = 0
+        public var refusedMessages = 0
         /// Pings, probe requests and nacks refused because they name someone other than the
         /// envelope's signer as their sender (replies are sealed for whoever they name).
-        var impersonations = 0
+        public var impersonations = 0
     }
 
     /// Keeps the statements that pass `admit`, and the other messages when `sender` is
     /// certified (alive statements are checked first, so a datagram may certify its sender).
-    mutating func filter(_ datagram: Datagram, from sender: NodeID, now: UInt64) -> Admitted {
+    public mutating func filter(_ datagram: Datagram, from sender: NodeID, now: UInt64) -> Admitted {
         for case .gossip(let statement) in datagram.messages where statement.status == .alive {
             _ = admit(statement, now: now)
         }
@@ -151,10 +163,31 @@ struct CertificateGate: Sendable {
         return admitted
     }
 
-    /// Keeps the push-pull entries whose alive statement is certified; nil when the sender is not.
-    mutating func filter(_ state: PushPullState, now: UInt64) -> PushPullState? {
+    /// What the gate lets through of one push-pull.
+    public struct AdmittedState: Sendable {
+        /// The exchange with only the entries that passed.
+        public var state: PushPullState
+        /// Entries whose alive statement carries no valid certificate.
+        public var refusedEntries = 0
+        /// Entries dropped because their accusation is not vouched for.
+        public var refusedAccusations = 0
+    }
+
+    /// Keeps the push-pull entries whose alive statement is certified and whose accusation, if
+    /// any, passes as it would by gossip (a certified accuser, an admitted subject); nil when the
+    /// sender is not certified. Every alive statement is admitted first, so an accuser listed
+    /// after its accusation in the same exchange counts.
+    ///
+    /// An entry whose accusation does not pass is dropped whole. Keeping its alive statement
+    /// without the accusation would turn a tombstone into a live member (a stranger would join
+    /// a member long dead); dropping it leaves this node's view of that member as it was, to be
+    /// judged by its own probes, as when gossip brings such an accusation.
+    public mutating func filter(_ state: PushPullState, now: UInt64) -> AdmittedState? {
         guard admit(state.sender, now: now) else { return nil }
-        let entries = state.entries.filter { admit($0.alive, now: now) }
-        return PushPullState(sender: state.sender, entries: entries, isJoin: state.isJoin)
+        let certified = state.entries.filter { admit($0.alive, now: now) }
+        let entries = certified.filter { entry in entry.accusation.map { vouchedFor($0, now: now) } ?? true }
+        return AdmittedState(
+            state: PushPullState(sender: state.sender, entries: entries, isJoin: state.isJoin),
+            refusedEntries: state.entries.count - certified.count, refusedAccusations: certified.count - entries.count)
     }
 }
