@@ -11,6 +11,9 @@ extension Membership {
         for seed in self.seeds {
             effects.append(.pushPull(pushPullState(isJoin: true), to: seed))
         }
+        if !self.seeds.isEmpty, let followUp = config.joinFollowUp {
+            nextPushPullAt = min(nextPushPullAt, now + followUp + Membership.fraction(of: followUp, using: &rng))
+        }
         return effects
     }
 

@@ -83,6 +83,23 @@ struct IntroductionTests {
             authenticator: Fixture.signer(0), randomSeed: seed, now: .seconds(100))
         #expect(node.nextPushPullAt < .seconds(100) + Fixture.classic.pushPullInterval)
     }
+
+    @Test("a joiner push-pulls again within two follow-up periods of joining; a founder keeps its first period", arguments: [1, 2, 3, 4, 5] as [UInt64])
+    func joinerFollowsUp(seed: UInt64) throws {
+        let followUp = try #require(Fixture.classic.joinFollowUp)
+        var joiner = Membership(
+            myself: Fixture.id(0), metadata: Fixture.metadata(0), incarnation: 1, config: Fixture.classic,
+            authenticator: Fixture.signer(0), randomSeed: seed, now: .seconds(100))
+        _ = joiner.join(seeds: [Fixture.address(1)], now: .seconds(100))
+        // Between one and two periods, or sooner when the random first period already fell there.
+        #expect(joiner.nextPushPullAt < .seconds(100) + followUp * 2)
+        var founder = Membership(
+            myself: Fixture.id(0), metadata: Fixture.metadata(0), incarnation: 1, config: Fixture.classic,
+            authenticator: Fixture.signer(0), randomSeed: seed, now: .seconds(100))
+        let first = founder.nextPushPullAt
+        _ = founder.join(seeds: [], now: .seconds(100))
+        #expect(founder.nextPushPullAt == first)
+    }
 }
 
 /// Gossip rounds send extra datagrams while news backs up, and only then.

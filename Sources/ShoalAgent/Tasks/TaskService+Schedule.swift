@@ -39,7 +39,7 @@ extension TaskService {
             let now = nowMilliseconds
             let limit = settings.batchLimit
             guard let (term, index, view) = await consensus.leaderView({ SchedulingView($0, at: now, limit: limit) }) else {
-                try? await clock.sleep(settings.scheduleInterval)
+                try? await clock.sleep(settings.leaderPoll)
                 continue
             }
             await reportLostNodes(holding: view.allocations.keys)

@@ -23,6 +23,9 @@ actor TaskService: Service {
         var maxRunning = 256
         /// How often the leader looks for pending tasks when nothing wakes it sooner.
         var scheduleInterval: Duration = .milliseconds(50)
+        /// How often an agent that does not lead checks whether it has become the leader: most
+        /// agents never lead, and at 50 ms this poll was most of an idle agent's wake-ups.
+        var leaderPoll: Duration = .milliseconds(250)
         /// How long one blocking read of this node's attempts waits.
         var watchWait: Duration = .seconds(30)
         /// Replicas of each stored output.
