@@ -25,10 +25,12 @@ public struct ReplayWindow: Sendable, Equatable {
             if advance >= Self.size {
                 bits = [UInt64](repeating: 0, count: Self.wordCount)
             } else {
-                var c = highest &+ 1
-                while c <= counter {
+                // Counts up to `counter` without stepping past it: `c <= counter` then `c += 1`
+                // never ends when `counter` is UInt64.max (found by Fuzz/ fuzz-envelope).
+                var c = highest
+                while c < counter {
+                    c += 1
                     clear(c)
-                    c &+= 1
                 }
             }
             self.highest = counter

@@ -25,6 +25,12 @@ struct ReplayWindowTests {
         #expect(accepted([5_000, 5_000 - ReplayWindow.size, 5_000 - ReplayWindow.size + 1]) == [true, false, true])
     }
 
+    @Test("counters up to the largest UInt64 are accepted, and the window still refuses a replay of it")
+    func largestCounter() {
+        // Found by fuzz-envelope: advancing to UInt64.max from within the window never returned.
+        #expect(accepted([.max - 10, .max, .max - 1, .max]) == [true, true, true, false])
+    }
+
     @Test("a jump past the window forgets older bits without refusing new counters")
     func bigJump() {
         let first = Array(UInt64(1)...64)
