@@ -104,10 +104,7 @@ struct MembershipShellTests {
         let directory = TemporaryDirectory()
         let a = try await node("a", directory: directory)
         let impostor = try credentials("impostor"), victim = try credentials("victim")
-        let dialler = Transport(
-            identity: TransportIdentity(key: impostor.key, certificate: impostor.certificate, authority: impostor.authority, clusterID: impostor.clusterID),
-            clock: ContinuousClock(), wallClock: { ShellClock.system.unixSeconds }, dialer: network.dialer(from: "127.0.0.1:9"),
-            metrics: TransportMetrics(factory: AgentMetrics(version: "test", nodeName: "impostor").factory), logger: Logger(label: "impostor"))
+        let dialler = dialler(as: impostor, named: "impostor")
         try await run([a]) {
             try await withThrowingDiscardingTaskGroup { group in
                 group.addTask { await dialler.run() }
@@ -129,13 +126,20 @@ struct MembershipShellTests {
         }
     }
 
+    /// A transport of `credentials` that only dials out, on the in-memory network.
+    func dialler(as credentials: NodeCredentials, named name: String) -> Transport {
+        Transport(
+            identity: TransportIdentity(
+                key: credentials.key, certificate: credentials.certificate, authority: credentials.authority,
+                clusterID: credentials.clusterID),
+            clock: ContinuousClock(), wallClock: { ShellClock.system.unixSeconds }, dialer: network.dialer(from: "127.0.0.1:9"),
+            metrics: TransportMetrics(factory: AgentMetrics(version: "test", nodeName: name).factory), logger: Logger(label: name))
+    }
+
     /// A certified peer's push-pull carrying `entries`, answered by `target`: returns once the
     /// target's reply arrived, so its merge is done.
     func pushPull(as peer: NodeCredentials, entries: [PushPullEntry], to target: Node) async throws {
-        let dialler = Transport(
-            identity: TransportIdentity(key: peer.key, certificate: peer.certificate, authority: peer.authority, clusterID: peer.clusterID),
-            clock: ContinuousClock(), wallClock: { ShellClock.system.unixSeconds }, dialer: network.dialer(from: "127.0.0.1:9"),
-            metrics: TransportMetrics(factory: AgentMetrics(version: "test", nodeName: "peer").factory), logger: Logger(label: "peer"))
+        let dialler = dialler(as: peer, named: "peer")
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { await dialler.run() }
             defer { dialler.shutdown() }
