@@ -121,6 +121,13 @@ struct GossipBurstTests {
         #expect(Self.gossipDatagrams(peers: 60, burst: 4) > Self.gossipDatagrams(peers: 60, burst: 0))
     }
 
+    @Test("however much news is queued, a round sends at most fanout + burst gossip datagrams")
+    func burstBounded() {
+        // Ten rounds in the first second, each at most fanout + burst datagrams.
+        let config = Fixture.classic
+        #expect(Self.gossipDatagrams(peers: 200, burst: config.gossipBurst) <= 10 * (config.gossipFanout + config.gossipBurst))
+    }
+
     @Test("with little news queued, rounds send only the fanout: an idle cluster's traffic is unchanged")
     func littleNewsSendsFanout() {
         #expect(Self.gossipDatagrams(peers: 3, burst: 4) == Self.gossipDatagrams(peers: 3, burst: 0))
