@@ -5,7 +5,7 @@ SWIFT ?= swift
 BIN := .build/debug/shoal
 DEV_SOCKET ?= /tmp/shoal-dev/admin.sock
 
-.PHONY: setup build release deb run dev test bench bench-membership bench-transport link-order clean
+.PHONY: setup build release deb run dev test fuzz bench bench-membership bench-transport link-order clean
 
 setup:
 	@scripts/setup.sh
@@ -38,7 +38,9 @@ dev: build
 	@echo "dev agent starting; in another terminal: $(BIN) info --socket $(DEV_SOCKET)"
 	$(BIN) agent --dev --name dev --admin-socket $(DEV_SOCKET) --log-format text
 
-# The whole suite: unit, simulation, real-process tests and the unit-file check.
+# The whole suite: unit, simulation, real-process tests and the unit-file check, then each
+# fuzz target for a few seconds over its corpus (so they keep building and the crash inputs
+# kept in Fuzz/Corpus keep passing).
 # (--build-tests also builds the shoal binary; a separate plain build would compile everything twice.)
 test: setup
 	$(SWIFT) build --build-tests
@@ -46,6 +48,15 @@ test: setup
 	@scripts/verify-unit.sh $(BIN)
 	@Tests/netns/netns-smoke.sh $(CURDIR)/$(BIN)
 	@Tests/container/systemd-container.sh $(CURDIR)/$(BIN)
+	@FUZZ_SECONDS=5 FUZZ_TARGETS= SWIFT=$(SWIFT) scripts/fuzz.sh
+
+# The libFuzzer targets (Fuzz/, README "Fuzzing"): builds them with -sanitize=fuzzer,address
+# and runs each for FUZZ_SECONDS over a scratch copy of its corpus, one after another
+# (FUZZ_TARGETS="fuzz-wal fuzz-raft" picks some); fails on any crash.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
+fuzz: setup
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_TARGETS="$(FUZZ_TARGETS)" SWIFT=$(SWIFT) scripts/fuzz.sh
 
 # Shoal and Serf side by side (bench/membership.sh); release build.
 bench-membership:
@@ -67,4 +78,4 @@ bench: setup
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
 
 clean:
-	rm -rf .build .build-release
+	rm -rf .build .build-release Fuzz/.build-fuzz

@@ -3,7 +3,8 @@
 // Shoal: a peer-to-peer cluster agent. The layers follow ../shared/DESIGN.md:
 // C module maps over system libraries, pure protocol cores, one shell (ShoalAgent)
 // and one executable (shoal). Benchmarks live in their own package under
-// Benchmarks/ so that ordinary builds and CI never resolve the benchmark tooling.
+// Benchmarks/ so that ordinary builds and CI never resolve the benchmark tooling; the
+// libFuzzer targets likewise live in their own package under Fuzz/.
 import PackageDescription
 
 let strict: [SwiftSetting] = [
@@ -22,6 +23,12 @@ let package = Package(
         .library(name: "ShoalCompression", targets: ["ShoalCompression"]),
         .library(name: "ShoalWire", targets: ["ShoalWire"]),
         .library(name: "ShoalAgent", targets: ["ShoalAgent"]),
+        // For Fuzz/, whose targets reach each decoder's module directly.
+        .library(name: "ShoalTransport", targets: ["ShoalTransport"]),
+        .library(name: "ShoalMembership", targets: ["ShoalMembership"]),
+        .library(name: "ShoalConsensus", targets: ["ShoalConsensus"]),
+        .library(name: "ShoalObjects", targets: ["ShoalObjects"]),
+        .library(name: "ShoalScheduler", targets: ["ShoalScheduler"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

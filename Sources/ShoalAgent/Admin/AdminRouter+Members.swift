@@ -91,7 +91,7 @@ extension AdminRouter {
     }
 
     /// The distinct seeds of a join request, in the order given.
-    private static func joinSeeds(_ addresses: [String]) throws -> [HostPort] {
+    static func joinSeeds(_ addresses: [String]) throws -> [HostPort] {
         var seeds: [HostPort] = []
         for text in addresses {
             guard let seed = HostPort(parsing: text), seed.isIPAddress, seed.port > 0 else {

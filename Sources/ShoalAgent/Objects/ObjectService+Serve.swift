@@ -106,8 +106,19 @@ extension ObjectService {
     /// A small object sent whole: every distinct chunk file, in manifest order, each after its
     /// 4-byte big-endian length; each is verified before it is staged.
     func storeInline(_ manifest: Manifest, files body: Data, factor: Int) throws(ObjectError) {
-        let bytes = [UInt8](body)
         let staging = store.beginStaging()
+        try Self.forEachInlineFile(in: [UInt8](body), of: manifest) { file, address, size throws(ObjectError) in
+            do throws(ChunkStoreError) { try staging.add(file: file, address: address, length: size) } catch { throw .from(error) }
+        }
+        do { try staging.commit(manifest, pin: .home, factor: factor) } catch { throw .from(error) }
+    }
+
+    /// Cuts an inline body into its chunk files and hands each to `visit` once it has verified
+    /// against its address and size, in manifest order; a body that does not hold exactly what
+    /// the manifest names, or holds it cut short, is `invalid` (a peer's bytes; Fuzz/ fuzz-objects).
+    static func forEachInlineFile(
+        in bytes: [UInt8], of manifest: Manifest, _ visit: (_ file: [UInt8], _ address: ChunkAddress, _ size: Int) throws(ObjectError) -> Void
+    ) throws(ObjectError) {
         var offset = 0
         var seen: Set<ChunkAddress> = []
         for (position, address) in manifest.chunks.enumerated() where seen.insert(address).inserted {
@@ -121,9 +132,8 @@ extension ObjectService {
             guard ChunkStore.verify(file: file, address: address, length: size) else {
                 throw .invalid("inline chunk \(position) does not hash to its address")
             }
-            do { try staging.add(file: file, address: address, length: size) } catch { throw .from(error) }
+            try visit(file, address, size)
         }
-        do { try staging.commit(manifest, pin: .home, factor: factor) } catch { throw .from(error) }
     }
 
     /// The inline body for `manifest`'s distinct chunks, read from this node's store.
