@@ -45,7 +45,7 @@ seeds() {
     mkdir -p "Corpus/$target"
     rm -f "Corpus/$target"/seed-*
     SHOAL_FUZZ_WRITE_SEEDS="Corpus/$target" "$(binary "$target")"
-    echo "$target: $(ls "Corpus/$target" | wc -l) inputs, $(du -sb "Corpus/$target" | cut -f1) bytes"
+    echo "$target: $(ls "Corpus/$target" | wc -l) inputs, $(find "Corpus/$target" -type f -printf '%s\n' | awk '{ total += $1 } END { print total + 0 }') bytes"
   done
 }
 
@@ -66,7 +66,7 @@ run() {
   cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$line")
   ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$line")
   inputs=$(ls "$dir/corpus" | wc -l)
-  bytes=$(du -sb "$dir/corpus" | cut -f1)
+  bytes=$(find "$dir/corpus" -type f -printf '%s\n' | awk '{ total += $1 } END { print total + 0 }')
   found=$(ls "$dir/crashes")
   if [ "$status" -ne 0 ] || [ -n "$found" ]; then
     printf '%-17s CRASH (exit %s) after %s runs: %s\n' "$target" "$status" "${runs:-?}" "$(echo $found)"

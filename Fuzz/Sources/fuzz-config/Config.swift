@@ -40,7 +40,7 @@ func pairs(_ bytes: ArraySlice<UInt8>) -> [(String, String)] {
 
 func load(_ loader: ConfigurationLoader) -> Result<AgentConfiguration, ConfigurationError> {
     runBlocking {
-        do {
+        do throws(ConfigurationError) {
             return .success(try await loader.load())
         } catch {
             return .failure(error)
