@@ -44,7 +44,10 @@ seeds() {
   for target in "${targets[@]}"; do
     mkdir -p "Corpus/$target"
     rm -f "Corpus/$target"/seed-*
-    SHOAL_FUZZ_WRITE_SEEDS="Corpus/$target" "$(binary "$target")"
+    local files
+    files=$(mktemp -d "/tmp/shoal-fuzz-$target.XXXXXX")
+    SHOAL_FUZZ_SCRATCH=$files SHOAL_FUZZ_WRITE_SEEDS="Corpus/$target" "$(binary "$target")"
+    rm -rf "$files"
     echo "$target: $(ls "Corpus/$target" | wc -l) inputs, $(find "Corpus/$target" -type f -printf '%s\n' | awk '{ total += $1 } END { print total + 0 }') bytes"
   done
 }
@@ -56,9 +59,14 @@ run() {
   mkdir -p "$dir/corpus" "$dir/crashes"
   cp "Corpus/$target"/* "$dir/corpus/"
   local status=0
+  # The files the file decoders read (key files, segments, shoal.yaml), in memory where possible.
+  local files=/tmp
+  [ -w /dev/shm ] && files=/dev/shm
+  files=$(mktemp -d "$files/shoal-fuzz-$target.XXXXXX")
   # Leak checks are off: the Swift runtime's metadata caches, filled as new paths run, read as leaks.
-  ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0} "$(binary "$target")" "$dir/corpus" -max_total_time="$seconds" \
-    -print_final_stats=1 -timeout=10 -artifact_prefix="$dir/crashes/" >"$dir/log" 2>&1 || status=$?
+  SHOAL_FUZZ_SCRATCH=$files ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0} "$(binary "$target")" "$dir/corpus" \
+    -max_total_time="$seconds" -print_final_stats=1 -timeout=10 -artifact_prefix="$dir/crashes/" >"$dir/log" 2>&1 || status=$?
+  rm -rf "$files"
   local runs speed line cov ft inputs bytes found
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$dir/log" | tail -1)
   speed=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$dir/log" | tail -1)

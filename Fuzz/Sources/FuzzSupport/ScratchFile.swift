@@ -2,13 +2,13 @@
 import Glibc
 #endif
 
-/// Files the file decoders read: one directory per fuzzer process, in memory where the system
-/// has /dev/shm, each input written over the last.
+/// Files the file decoders read: one directory per fuzzer process, each input written over the
+/// last. scripts/fuzz.sh names it (`SHOAL_FUZZ_SCRATCH`, in memory under /dev/shm) and removes
+/// it after the run; without it, a directory named after the process is made under /tmp.
 public enum ScratchFile {
     /// This process's directory, made on first use.
     public static let directory: String = {
-        let base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp"
-        let path = "\(base)/shoal-fuzz-\(getpid())"
+        let path = getenv("SHOAL_FUZZ_SCRATCH").map { String(cString: $0) } ?? "/tmp/shoal-fuzz-\(getpid())"
         mkdir(path, 0o700)
         return path
     }()
