@@ -68,7 +68,13 @@ func checkStream(_ bytes: [UInt8]) {
     require(prefiltered.sender == state.sender && prefiltered.entries.allSatisfy(state.entries.contains), "the prefilter changed entries")
     var gate = CertificateGate(authority: authority.publicKey, myself: myself)
     if let filtered = gate.filter(prefiltered, now: now) {
-        require(filtered.entries.allSatisfy(state.entries.contains), "the gate let through an entry it was not given")
+        require(filtered.state.sender == prefiltered.sender && filtered.state.isJoin == prefiltered.isJoin, "the gate changed the exchange")
+        require(filtered.state.entries.allSatisfy(prefiltered.entries.contains), "the gate let through an entry it was not given")
+        require(filtered.state.entries.count + filtered.refusedEntries + filtered.refusedAccusations == prefiltered.entries.count,
+                "the gate lost or made up entries")
+        require(filtered.state.entries.allSatisfy { entry in
+            entry.accusation.map { gate.isCertified($0.signer, now: now) } ?? true
+        }, "the gate let through an accusation by an uncertified accuser")
     }
 }
 
