@@ -23,6 +23,7 @@ struct ShellClock: Sendable {
         self.clock = clock
     }
 
-    /// The system's clocks.
-    static let system = ShellClock(ContinuousClock(), unixMicroseconds: { UInt64(Date().timeIntervalSince1970 * 1_000_000) })
+    /// The system's clocks; sleeps are timers of the event loop the sleeper runs on
+    /// (`EventLoopClock`), measured as `ContinuousClock` measures.
+    static let system = ShellClock(EventLoopClock(), unixMicroseconds: { UInt64(Date().timeIntervalSince1970 * 1_000_000) })
 }
