@@ -70,6 +70,21 @@ extension Membership {
         return effects
     }
 
+    /// Whether `datagram` can change nothing here: it holds only gossip about other members,
+    /// every statement of which `receive` would drop before its signature check (an incarnation
+    /// this node already has; SWIM sends each statement about λ times, so most gossip a member
+    /// hears is news it already had). The shell drops such a datagram without checking its
+    /// envelope's signature, the costliest step of receiving one: its sender cannot matter,
+    /// since it is neither answered nor counted, and its counter moves no replay window.
+    /// Anything else (a ping, an ack, a probe request, a join, a statement about this node or
+    /// one that would change this node's view) is not redundant.
+    public func isRedundant(_ datagram: Datagram) -> Bool {
+        datagram.messages.allSatisfy { message in
+            guard case .gossip(let statement) = message, statement.subject != myself else { return false }
+            return assess(statement) == nil
+        }
+    }
+
     /// Merges the reply to a push-pull this node asked for (memberlist `mergeRemoteState`).
     /// Tombstones of members this node never knew are not resurrected.
     public mutating func receivePushPullReply(_ state: PushPullState, from: MemberAddress, now: Duration) -> [MembershipEffect] {

@@ -4,7 +4,7 @@ extension Envelope {
     /// Checks a received datagram bound to `receiver` (this node's key) and returns its envelope.
     ///
     /// Order matters: sizes and header first (cheap), then the cluster id, then the
-    /// signature, so nothing unauthenticated reaches a schema decoder. Replay is
+    /// signature, so nothing unauthenticated reaches a schema decoder through `open`. Replay is
     /// checked by the caller's `ReplayWindow`, which only authenticated counters may move.
     ///
     /// - Throws: a `WireError` for any malformed, foreign, unbound, forged or misdirected
@@ -22,6 +22,20 @@ extension Envelope {
     }
 
     private static func open(_ raw: UnsafeRawBufferPointer, expecting clusterID: ClusterID, boundTo receiver: PublicKey?) throws(WireError) -> Envelope {
+        try parse(raw, expecting: clusterID, boundTo: receiver).verified()
+    }
+
+    /// Checks a received datagram's framing, cluster id and binding, but not yet its signature:
+    /// what a receiver that can tell a datagram would change nothing uses to drop it without the
+    /// signature check (`Unverified.verified()` does the rest of `open`). Nothing in an
+    /// unverified envelope may change state, move a replay window or be answered.
+    ///
+    /// - Throws: the `WireError` `open` throws for the same bytes, except `badSignature`.
+    public static func parse(_ raw: UnsafeRawBufferPointer, expecting clusterID: ClusterID, receiver: PublicKey) throws(WireError) -> Unverified {
+        try parse(raw, expecting: clusterID, boundTo: receiver)
+    }
+
+    private static func parse(_ raw: UnsafeRawBufferPointer, expecting clusterID: ClusterID, boundTo receiver: PublicKey?) throws(WireError) -> Unverified {
         guard raw.count <= maxDatagramSize else { throw .oversized(size: raw.count, limit: maxDatagramSize) }
         guard raw.count >= 2 else { throw .truncated(field: "magic") }
         guard raw[0] == magic.0, raw[1] == magic.1 else { throw .badMagic }
@@ -37,7 +51,6 @@ extension Envelope {
         guard present >= 0 else { throw .truncated(field: "signature") }
         guard declared == present else { throw .lengthMismatch(declared: declared, actual: present) }
 
-        let payload = raw[headerSize..<(headerSize + declared)]
         let sender: PublicKey
         let signature: Signature
         do {
@@ -46,17 +59,36 @@ extension Envelope {
         } catch {
             throw .truncated(field: "signature")
         }
-        let verified: Bool
-        if let receiver {
-            verified = sender.isValidSignature(
-                signature, for: signedMessage(header: raw[0..<headerSize], receiver: receiver, payload: payload))
-        } else {
-            verified = sender.isValidSignature(signature, for: UnsafeRawBufferPointer(rebasing: raw[0..<(headerSize + declared)]))
-        }
-        guard verified else { throw .badSignature }
-
         var counter: UInt64 = 0
         for byte in raw[44..<52] { counter = counter << 8 | UInt64(byte) }
-        return Envelope(clusterID: clusterID, sender: sender, receiver: receiver, counter: counter, payload: Array(payload))
+        return Unverified(
+            claimed: Envelope(
+                clusterID: clusterID, sender: sender, receiver: receiver, counter: counter,
+                payload: Array(raw[headerSize..<(headerSize + declared)])),
+            header: Array(raw[0..<headerSize]), signature: signature)
+    }
+
+    /// A datagram as it claims to be, before its signature is checked (`parse`).
+    public struct Unverified: Sendable {
+        /// The fields as the datagram states them: no one has vouched for them yet.
+        public let claimed: Envelope
+        let header: [UInt8]
+        let signature: Signature
+
+        /// The envelope, once its sender's signature verifies over the header, the receiver's
+        /// key when bound, and the payload.
+        ///
+        /// - Throws: `WireError.badSignature` when it does not (a forgery, a tampered byte, or a
+        ///   datagram bound to another node).
+        public func verified() throws(WireError) -> Envelope {
+            let valid: Bool
+            if let receiver = claimed.receiver {
+                valid = claimed.sender.isValidSignature(signature, for: signedMessage(header: header, receiver: receiver, payload: claimed.payload))
+            } else {
+                valid = claimed.sender.isValidSignature(signature, for: header + claimed.payload)
+            }
+            guard valid else { throw .badSignature }
+            return claimed
+        }
     }
 }

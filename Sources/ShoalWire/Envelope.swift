@@ -14,8 +14,10 @@ public import ShoalCrypto
 /// 54  payload              n
 /// 54+n signature          64   Ed25519 by the sender
 /// ```
-/// The signature is checked before anything reads the payload, so a forged or
-/// tampered datagram never reaches a decoder of the schema.
+/// `open` checks the signature before anything reads the payload. A receiver that can tell
+/// from the payload alone that a datagram would change nothing (`parse`, then decode; the
+/// agent's gossip it already has) may drop it without the check, and must verify
+/// (`Unverified.verified()`) before acting on anything else in it.
 ///
 /// **Receiver binding.** A receiver-bound envelope (flag bit 0) is signed over bytes
 /// `0..<54`, then the receiver's 32-byte public key, then the payload. The receiver's key is

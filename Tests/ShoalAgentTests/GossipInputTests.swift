@@ -147,6 +147,55 @@ struct GossipInputTests {
         #expect(counted, "\(dropped)")
     }
 
+    @Test("gossip the agent already has is dropped before the signature check; news with a bad signature is refused")
+    func redundantGossipSkipsSignatureCheck() async throws {
+        let cluster = try await LocalCluster(subnet: 45)
+        #expect(try await cluster.startConverged(1))
+        let real = try #require(try ClusterAuthority.loadSecret(directory: cluster.clusterDirectory), "the test cluster has its secret key")
+        let victim = try #require(try await nodeKey(of: "n1", in: cluster, seenBy: 1), "n1 lists itself")
+        let peer = try CraftedPeer(name: "peer", certifiedBy: real)
+        let socket = PeerSocket(host: "127.0.45.9")
+        let alive = peer.alive(at: socket)
+        func forged(_ messages: [MembershipMessage]) throws -> [UInt8] {
+            var bytes = try peer.seal(messages, cluster: real.clusterID, receiver: victim)
+            bytes[bytes.count - 1] ^= 1
+            return bytes
+        }
+        func counts() async -> (badSignature: Int, redundant: Int) {
+            let text = await cluster.metric("shoal_gossip_", of: 1)
+            let redundant = text.split(separator: "\n").first { $0.hasPrefix("shoal_gossip_redundant_total") }
+            return (droppedCount("bad_signature", in: text), redundant.flatMap { $0.split(separator: " ").last }.flatMap { Int(Double($0) ?? 0) } ?? 0)
+        }
+
+        // News (a member the agent has never heard of) under a bad signature: refused.
+        socket.send(try forged([.gossip(alive)]), to: "127.0.45.1", port: 7946)
+        let refused = await cluster.eventually(timeout: .seconds(10)) { await counts().badSignature == 1 }
+        let afterForgery = await counts()
+        #expect(refused, "the forged news was not counted as a bad signature: \(afterForgery)")
+        #expect(!(try await cluster.members(seenBy: 1).map(\.name).contains("peer")), "a forged datagram introduced a member")
+
+        // The same statement, well signed: taken.
+        socket.send(try peer.seal([.gossip(alive)], cluster: real.clusterID, receiver: victim), to: "127.0.45.1", port: 7946)
+        let joined = await cluster.eventually(timeout: .seconds(10)) {
+            (try? await cluster.members(seenBy: 1).contains { $0.name == "peer" }) ?? false
+        }
+        #expect(joined, "the signed statement did not introduce the peer")
+
+        // Now it is old news: a bad signature does not matter, as nothing of it is used.
+        let before = await counts()
+        socket.send(try forged([.gossip(alive)]), to: "127.0.45.1", port: 7946)
+        let skipped = await cluster.eventually(timeout: .seconds(10)) { await counts().redundant > before.redundant }
+        let after = await counts()
+        #expect(skipped, "old news was not dropped as redundant: \(after)")
+        #expect(after.badSignature == before.badSignature, "old news went through the signature check: \(after)")
+        // A ping is never redundant: under a bad signature it is refused and not answered.
+        socket.send(try forged([.gossip(alive), .ping(seq: 7, target: NodeID(bytes: victim.bytes), from: peer.id)]),
+                    to: "127.0.45.1", port: 7946)
+        let pingRefused = await cluster.eventually(timeout: .seconds(10)) { await counts().badSignature == before.badSignature + 1 }
+        let afterPing = await counts()
+        #expect(pingRefused, "a forged ping carrying old news was not refused: \(afterPing)")
+    }
+
     @Test("while an agent runs, no other socket can bind its gossip UDP address, even with SO_REUSEADDR and SO_REUSEPORT")
     func gossipPortNotShared() async throws {
         let cluster = try await LocalCluster(subnet: 44)

@@ -80,6 +80,30 @@ struct EnvelopeTests {
         }
     }
 
+    @Test("parse reads the claimed fields without the signature; every bit flip then fails there or at verified()")
+    func parseThenVerify() throws {
+        let bytes = try fixture.sealed(counter: 42)
+        let parsed = try bytes.withUnsafeBytes { raw in
+            try Result { () throws(WireError) in try Envelope.parse(raw, expecting: fixture.cluster, receiver: fixture.receiver) }.get()
+        }
+        #expect(parsed.claimed == (try fixture.open(bytes)))
+        #expect(try parsed.verified() == parsed.claimed)
+        for index in bytes.indices {
+            var flipped = bytes
+            flipped[index] ^= 0x10
+            let outcome = flipped.withUnsafeBytes { raw in
+                Result { () throws(WireError) in
+                    try Envelope.parse(raw, expecting: fixture.cluster, receiver: fixture.receiver).verified()
+                }
+            }
+            // The same refusal `open` gives.
+            #expect(throws: WireError.self) { try outcome.get() }
+            #expect(outcome.map(\.counter) == flipped.withUnsafeBytes { raw in
+                Result { () throws(WireError) in try Envelope.open(raw, expecting: fixture.cluster, receiver: fixture.receiver) }
+            }.map(\.counter), "byte \(index)")
+        }
+    }
+
     @Test("a payload too large for one datagram is refused at sealing")
     func oversizedPayload() {
         let big = [UInt8](repeating: 1, count: Envelope.maxPayloadSize + 1)

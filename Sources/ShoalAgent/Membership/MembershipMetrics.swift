@@ -10,6 +10,7 @@ final class MembershipMetrics: Sendable {
     let bytesReceived: CoreMetrics.Counter
     let datagramsSent: CoreMetrics.Counter
     let bytesSent: CoreMetrics.Counter
+    let redundant: CoreMetrics.Counter
     let localHealth: CoreMetrics.Gauge
 
     init(factory: any MetricsFactory) {
@@ -18,6 +19,7 @@ final class MembershipMetrics: Sendable {
         bytesReceived = CoreMetrics.Counter(label: "shoal_gossip_bytes_received_total", factory: factory)
         datagramsSent = CoreMetrics.Counter(label: "shoal_gossip_datagrams_sent_total", factory: factory)
         bytesSent = CoreMetrics.Counter(label: "shoal_gossip_bytes_sent_total", factory: factory)
+        redundant = CoreMetrics.Counter(label: "shoal_gossip_redundant_total", factory: factory)
         localHealth = CoreMetrics.Gauge(label: "shoal_local_health", factory: factory)
     }
 
@@ -26,6 +28,9 @@ final class MembershipMetrics: Sendable {
         CoreMetrics.Counter(label: "shoal_gossip_dropped_total", dimensions: [("reason", reason)], factory: factory)
             .increment(by: count)
     }
+
+    /// A datagram that held only gossip this node already had, dropped before its signature check.
+    func countRedundant() { redundant.increment() }
 
     func countDatagram(received bytes: Int) {
         datagramsReceived.increment()

@@ -104,15 +104,36 @@ struct GossipSockets: Sendable {
 
 extension MembershipService {
     /// Checks, decodes and hands one datagram to the core; anything wrong is dropped and counted.
+    ///
+    /// The payload is decoded before the signature is checked, so that a datagram the core
+    /// calls redundant (gossip this node already has, most of what SWIM's redundancy delivers
+    /// in a join) is dropped without the check: nothing of it is applied, answered or counted
+    /// against its sender, and its counter moves no replay window. Every other datagram is
+    /// verified before anything else, and one that does not decode is still reported as a bad
+    /// signature when its signature is bad.
     func receive(_ datagram: AddressedEnvelope<ByteBuffer>) async {
         metrics.countDatagram(received: datagram.data.readableBytes)
-        let envelope: Envelope
+        let unverified: Envelope.Unverified
         do {
-            envelope = try datagram.data.withUnsafeReadableBytes { raw in
-                Result { () throws(WireError) -> Envelope in
-                    try Envelope.open(raw, expecting: credentials.clusterID, receiver: credentials.nodeID)
+            unverified = try datagram.data.withUnsafeReadableBytes { raw in
+                Result { () throws(WireError) -> Envelope.Unverified in
+                    try Envelope.parse(raw, expecting: credentials.clusterID, receiver: credentials.nodeID)
                 }
             }.get()
+        } catch {
+            metrics.countDropped(reason: error.reason)
+            return
+        }
+        let decoding: Result<Datagram, WireError> = Result { () throws(WireError) -> Datagram in
+            try WireMapping.decode(PayloadCodec.decode(Shoal_Wire_V1_Datagram.self, from: unverified.claimed.payload))
+        }
+        if case .success(let gossip) = decoding, core.isRedundant(gossip) {
+            metrics.countRedundant()
+            return
+        }
+        let envelope: Envelope
+        do {
+            envelope = try unverified.verified()
         } catch {
             metrics.countDropped(reason: error.reason)
             return
@@ -128,7 +149,7 @@ extension MembershipService {
         }
         let decoded: Datagram
         do {
-            decoded = try WireMapping.decode(PayloadCodec.decode(Shoal_Wire_V1_Datagram.self, from: envelope.payload))
+            decoded = try decoding.get()
         } catch {
             metrics.countDropped(reason: error.reason)
             return
