@@ -45,7 +45,7 @@ public struct Agent: Sendable {
         let (advertise, advertiseWarning) = Self.advertiseAddress(configuration: configuration, boundPort: sockets.port)
         if let advertiseWarning { logger.warning("\(advertiseWarning)", metadata: ["advertise": "\(advertise)"]) }
         let (shutdownRequests, requestShutdown) = AsyncStream.makeStream(of: Void.self)
-        let clock = ShellClock.system
+        let clock = ShellClock.eventLoop
         let transport = Transport(
             identity: TransportIdentity(
                 key: credentials.key, certificate: credentials.certificate, authority: credentials.authority,

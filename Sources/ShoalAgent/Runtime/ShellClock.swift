@@ -23,7 +23,11 @@ struct ShellClock: Sendable {
         self.clock = clock
     }
 
-    /// The system's clocks; sleeps are timers of the event loop the sleeper runs on
-    /// (`EventLoopClock`), measured as `ContinuousClock` measures.
-    static let system = ShellClock(EventLoopClock(), unixMicroseconds: { UInt64(Date().timeIntervalSince1970 * 1_000_000) })
+    /// The system's clocks, sleeping as `Task.sleep` does: what a shell made in a test process
+    /// gets unless the test passes its own.
+    static let system = ShellClock(ContinuousClock(), unixMicroseconds: { UInt64(Date().timeIntervalSince1970 * 1_000_000) })
+
+    /// The agent's clock (`Agent.run`): the system's time, with sleeps as timers of the event
+    /// loop the sleeper runs on (`EventLoopClock`), since all of the agent's tasks run on loops.
+    static let eventLoop = ShellClock(EventLoopClock(), unixMicroseconds: { UInt64(Date().timeIntervalSince1970 * 1_000_000) })
 }
