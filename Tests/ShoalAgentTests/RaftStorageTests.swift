@@ -115,7 +115,8 @@ struct RaftStorageTests {
     func locked() throws {
         let log = RaftLogDirectory()
         let first = try log.open()
-        #expect(throws: RaftStorageError.locked(directory: log.path)) { try log.open() }
+        // Straight to RaftStorage: `log.open()` retries `.locked` for 10 s.
+        #expect(throws: RaftStorageError.locked(directory: log.path)) { try RaftStorage(directory: log.path) }
         withExtendedLifetime(first) {}
     }
 
