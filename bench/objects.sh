@@ -115,8 +115,11 @@ shoal_bench() {
       --cluster-dir "$work/cluster" --log-format text --log-level warning "${join[@]}" 2> "$work/s$i.log" &
     pids+=($!)
   done
+  # Both agents must see both alive before the first put: a put placed while the writer holds
+  # only itself alive keeps its one replica there, and `rm` below would then drop the only copy.
   for _ in $(seq 1 100); do
-    [ "$("$binary" members --socket "$work/s1.sock" --status alive --format json 2>/dev/null | grep -c '"name"')" = 2 ] && break
+    [ "$("$binary" members --socket "$work/s1.sock" --status alive --format json 2>/dev/null | grep -c '"name"')" = 2 ] &&
+      [ "$("$binary" members --socket "$work/s2.sock" --status alive --format json 2>/dev/null | grep -c '"name"')" = 2 ] && break
     sleep 0.1
   done
   for set in random text; do
@@ -129,8 +132,10 @@ shoal_bench() {
       t0=$(now)
       id=$("$binary" put --socket "$work/s1.sock" --replicas 1 "$file")
       t1=$(now)
-      home=$("$binary" object --socket "$work/s1.sock" --format json "$id" | python3 -c 'import json,sys; print(json.load(sys.stdin)["homes"][0]["name"])')
+      read -r home holders < <("$binary" object --socket "$work/s1.sock" --format json "$id" |
+        python3 -c 'import json,sys; o=json.load(sys.stdin); print(o["homes"][0]["name"], ",".join(h["name"] for h in o["holders"]))')
       reader=2; [ "$home" = b2 ] && reader=1
+      case ",$holders," in *",b$((3 - reader)),"*) ;; *) die "run $run: the home b$((3 - reader)) does not hold $id (holders: $holders)" ;; esac
       "$binary" rm --socket "$work/s$reader.sock" "$id" >/dev/null 2>&1 || true
       t2=$(now)
       "$binary" get --socket "$work/s$reader.sock" "$id" -o - > /dev/null

@@ -13,6 +13,9 @@
 
 // syncfs(2): flush the file system holding fd (glibc 2.14+).
 extern int syncfs(int fd);
+// O_DIRECT, which glibc names only under _GNU_SOURCE; its value differs between architectures,
+// so it comes from glibc's own __O_DIRECT rather than a Swift literal.
+static const int shoal_o_direct = __O_DIRECT;
 // execvpe(3): execvp with an environment of the caller's choosing (GNU).
 extern int execvpe(const char *file, char *const argv[], char *const envp[]);
 

@@ -28,7 +28,15 @@ struct MembershipShellTests {
         return NodeCredentials(key: key, authority: authority.publicKey, certificate: certificate, keyCreated: true)
     }
 
-    func node(_ name: String, directory: TemporaryDirectory) async throws -> Node {
+    /// `.local` that never probes on its own: for tests that read a member's incarnation, which
+    /// a suspicion raised by a probe the loaded test process answered late would bump.
+    static let quiet: MembershipConfig = {
+        var config = MembershipConfig.local
+        config.probeInterval = .seconds(3600)
+        return config
+    }()
+
+    func node(_ name: String, directory: TemporaryDirectory, profile: MembershipConfig = .local) async throws -> Node {
         let credentials = try credentials(name)
         let transport = Transport(
             identity: TransportIdentity(
@@ -40,7 +48,7 @@ struct MembershipShellTests {
         let sockets = try await GossipSockets.bind(HostPort(host: "127.0.0.1", port: 0))
         let address = HostPort(host: "127.0.0.1", port: sockets.port)
         let service = try MembershipService(
-            settings: .init(bind: address, advertise: address, seeds: [], profile: .local), sockets: sockets, transport: transport,
+            settings: .init(bind: address, advertise: address, seeds: [], profile: profile), sockets: sockets, transport: transport,
             credentials: credentials, stateDirectory: directory.path + "/" + name, labels: [:], logger: Logger(label: name),
             metrics: metrics, requestShutdown: {})
         MembershipSubsystem(service: service).registerProtocols(on: transport)
@@ -158,7 +166,8 @@ struct MembershipShellTests {
     @Test("accusations in a push-pull count only from a certified accuser, as by gossip; an entry a stranger accuses is not taken at all")
     func pushPullAccusationsNeedCertifiedAccuser() async throws {
         let directory = TemporaryDirectory()
-        let a = try await node("a", directory: directory), b = try await node("b", directory: directory)
+        let a = try await node("a", directory: directory, profile: Self.quiet)
+        let b = try await node("b", directory: directory, profile: Self.quiet)
         let peer = try credentials("peer"), ghost = try credentials("ghost")
         // Validly signed, but this authority never certified the stranger's key.
         let strangerKey = SigningKey.generate()

@@ -17,7 +17,8 @@ import ShoalObjects
 /// ```
 ///
 /// A chunk file appears under `chunks/` only by `rename(2)` from `tmp/` after its bytes are
-/// fsynced, so it is whole or absent whatever instant the process dies at.
+/// fsynced, so it is whole or absent whatever instant the process dies at. Chunk files are
+/// written and read with `O_DIRECT` where the file system allows it (`DirectIO` says why).
 struct ChunkFiles: Sendable {
     let root: String
     var chunksDirectory: String { root + "/chunks" }
@@ -74,12 +75,12 @@ struct ChunkFiles: Sendable {
         if mkdir(directory, 0o700) == 0 { try Self.syncDirectory(parent) }
         var random = SystemRandomNumberGenerator()
         let temporary = temporaryDirectory + "/" + String(random.next() as UInt64, radix: 16) + ".tmp"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        let (fd, direct) = DirectIO.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw Self.failure(temporary, errno) }
         var renamed = false
         defer { if !renamed { unlink(temporary) } }
         do throws(ChunkStoreError) {
-            try Self.writeAll(fd, bytes, path: temporary)
+            do throws(POSIX.CallFailure) { try DirectIO.write(fd, bytes, direct: direct, path: temporary) } catch { throw Self.mapped(error) }
             if sync { guard fsync(fd) == 0 else { throw Self.failure(temporary, errno) } }
         } catch {
             close(fd)
@@ -95,7 +96,7 @@ struct ChunkFiles: Sendable {
     /// The whole file of `address`, nil when it does not exist; refuses files over `limit` bytes.
     func read(_ address: ChunkAddress, limit: Int) throws(ChunkStoreError) -> [UInt8]? {
         let path = path(of: address)
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let (fd, direct) = DirectIO.open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             if errno == ENOENT { return nil }
             throw Self.failure(path, errno)
@@ -106,7 +107,7 @@ struct ChunkFiles: Sendable {
         let size = Int(info.st_size)
         // An oversized file is no chunk file: answered empty, so decoding reports it corrupt.
         guard size <= limit else { return [] }
-        do throws(POSIX.CallFailure) { return try POSIX.readAll(fd, count: size, path: path) } catch { throw Self.mapped(error) }
+        do throws(POSIX.CallFailure) { return try DirectIO.read(fd, count: size, direct: direct, path: path) } catch { throw Self.mapped(error) }
     }
 
     /// Flushes every file of the store's file system to disk (syncfs(2)): one call for all the
@@ -164,7 +165,4 @@ struct ChunkFiles: Sendable {
         do throws(POSIX.CallFailure) { try POSIX.syncDirectory(directory) } catch { throw mapped(error) }
     }
 
-    private static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(ChunkStoreError) {
-        do throws(POSIX.CallFailure) { try POSIX.writeAll(fd, bytes, path: path) } catch { throw mapped(error) }
-    }
 }
