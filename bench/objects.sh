@@ -135,7 +135,8 @@ shoal_bench() {
       read -r home holders < <("$binary" object --socket "$work/s1.sock" --format json "$id" |
         python3 -c 'import json,sys; o=json.load(sys.stdin); print(o["homes"][0]["name"], ",".join(h["name"] for h in o["holders"]))')
       reader=2; [ "$home" = b2 ] && reader=1
-      case ",$holders," in *",b$((3 - reader)),"*) ;; *) die "run $run: the home b$((3 - reader)) does not hold $id (holders: $holders)" ;; esac
+      case ",$holders," in *",b$((3 - reader)),"*) ;; *) tail -n 5 "$work/s1.log" "$work/s2.log" >&2
+          die "run $run: the home b$((3 - reader)) does not hold $id (holders: $holders)" ;; esac
       "$binary" rm --socket "$work/s$reader.sock" "$id" >/dev/null 2>&1 || true
       t2=$(now)
       "$binary" get --socket "$work/s$reader.sock" "$id" -o - > /dev/null

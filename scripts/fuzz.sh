@@ -9,7 +9,11 @@
 #   scripts/fuzz.sh seeds     rewrite the seed-* files of the committed corpus from the targets'
 #                             own seed generators (crash-* inputs stay)
 #
-# FUZZ_SECONDS (default 60) per target; FUZZ_TARGETS (default: all) names some, space-separated.
+# FUZZ_SECONDS (default 60) per target; FUZZ_TARGETS (default: all) names some, space-separated;
+# FUZZ_UNIT_TIMEOUT (default 10) seconds one input may run before it counts as a hang. libFuzzer
+# times inputs by the wall clock, so a fuzzer starved of CPU (a build or a test run beside it)
+# reports hangs that are not: give long runs on a busy machine more (120), and rerun a reported
+# timeout alone before believing it.
 # New corpus inputs, crashes (crash-*, leak-*, timeout-*, oom-*) and each target's log go to
 # Fuzz/.build-fuzz/runs/<target>/ (FUZZ_OUT), never into git: copy a crash into
 # Fuzz/Corpus/<target>/crash-<what> once it is fixed. One fuzzer process runs at a time.
@@ -65,7 +69,7 @@ run() {
   files=$(mktemp -d "$files/shoal-fuzz-$target.XXXXXX")
   # Leak checks are off: the Swift runtime's metadata caches, filled as new paths run, read as leaks.
   SHOAL_FUZZ_SCRATCH=$files ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0} "$(binary "$target")" "$dir/corpus" \
-    -max_total_time="$seconds" -print_final_stats=1 -timeout=10 -artifact_prefix="$dir/crashes/" >"$dir/log" 2>&1 || status=$?
+    -max_total_time="$seconds" -print_final_stats=1 -timeout="${FUZZ_UNIT_TIMEOUT:-10}" -report_slow_units="${FUZZ_UNIT_TIMEOUT:-10}" -artifact_prefix="$dir/crashes/" >"$dir/log" 2>&1 || status=$?
   rm -rf "$files"
   local runs speed line cov ft inputs bytes found
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$dir/log" | tail -1)

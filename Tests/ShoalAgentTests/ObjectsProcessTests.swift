@@ -205,7 +205,9 @@ struct ObjectsProcessTests {
         }
     }
 
-    @Test("a full disk during a put answers 507, leaves nothing half-written, and the agent keeps serving")
+    @Test(
+        "a full disk during a put answers 507, leaves nothing half-written, and the agent keeps serving; a put elsewhere whose home is that agent keeps the writer's copy as a home"
+    )
     func fullDisk() async throws {
         let cluster = try await LocalCluster(subnet: 73)
         let state = cluster.dir.path + "/n1"
@@ -232,6 +234,26 @@ struct ObjectsProcessTests {
         #expect(temporaryFiles(of: 1, in: cluster).isEmpty)
         let (readStatus, readBody) = try await get(kept.id, via: 1, in: cluster)
         #expect(readStatus == 200 && readBody == small)
+
+        // n2 writes objects too big for n1's disk until one has n1 as its home: n1 cannot take
+        // that replica, so n2's copy is the object's only one and must not stay evictable.
+        try cluster.start(2)
+        _ = try await cluster.agents[2]!.waitUntilServing()
+        #expect(await cluster.eventually(timeout: .seconds(30)) { await cluster.status(of: "n1", seenBy: 2) == "alive" })
+        var homedOnFullDisk: AdminAPI.ObjectPut?
+        for _ in 0..<10 where homedOnFullDisk == nil {
+            let put = try await self.put(Self.randomBytes(16 << 20), via: 2, in: cluster, replicas: 1)
+            if await describe(put.id, via: 2, in: cluster)?.homes.first?.name == "n1" {
+                homedOnFullDisk = put
+            } else {
+                _ = try await AdminClient(socketPath: cluster.socket(2)).delete("/v1/objects/\(put.id)")
+            }
+        }
+        let stranded = try #require(homedOnFullDisk, "none of ten objects had n1 as its home")
+        let entries = try await AdminClient(socketPath: cluster.socket(2)).get("/v1/objects", as: [AdminAPI.ObjectEntry].self)
+        #expect(
+            entries.first { $0.id == stranded.id }?.pin == "home",
+            "the writer's copy, the only one, is evictable: \(entries.filter { $0.id == stranded.id })")
     }
 }
 

@@ -17,6 +17,7 @@ extension ObjectService {
         let staging = store.beginStaging()
         var chunker = length.map { Chunker(objectLength: $0) } ?? Chunker()
         let manifest: Manifest
+        let pin: ObjectPin
         do {
             for try await buffer in body {
                 let chunks = try buffer.withUnsafeReadableBytes { bytes throws(ObjectFormatError) in try chunker.append(bytes) }
@@ -28,7 +29,7 @@ extension ObjectService {
             let (last, finished) = try chunker.finish()
             if let last { try staging.add(chunk: last.bytes) }
             manifest = finished
-            let pin: ObjectPin = homes(of: manifest.id, factor: factor).contains(myself) ? .home : .cached
+            pin = homes(of: manifest.id, factor: factor).contains(myself) ? .home : .cached
             try staging.commit(manifest, pin: pin, factor: factor)
         } catch {
             staging.abandon()
@@ -41,6 +42,15 @@ extension ObjectService {
         }
         let durable = await replicate(manifest, factor: factor)
         let wanted = ReplicationFactor(clamping: factor).effective(alive: alive.count)
+        // A writer that is no home counts its copy among the `wanted` only when a home did not
+        // take its replica: then that copy stands in for the home, so it must not stay evictable.
+        // Repair hands it to the homes later and makes it `cached` again once they all hold it.
+        if pin == .cached, durable.count <= wanted {
+            do { try store.setPin(manifest.id, to: .home) } catch { throw .from(error) }
+            logger.warning(
+                "a home did not take its replica; this node keeps its copy as a home until repair hands it over",
+                metadata: ["object": "\(manifest.id)", "reason": "\(durable.reason ?? "homes did not answer")"])
+        }
         if durable.count < wanted {
             throw .underReplicated(durable: durable.count, wanted: wanted, reason: durable.reason ?? "homes did not answer")
         }
