@@ -66,9 +66,9 @@ struct DirectIOTests {
         #expect(try files.read(address, limit: Int.max) == bytes)
     }
 
-    @Test("I/O buffers are reused: a buffer given back is the next one taken of its size, and at most four are kept")
+    @Test("I/O buffers are reused: a buffer given back is the next one taken of its size, and no more than the pool's bytes are kept")
     func bufferReuse() throws {
-        let pool = DirectIO.BufferPool(keepPerSize: 4)
+        let pool = DirectIO.BufferPool(keepBytes: 4 * 131_072)
         let first = try #require(pool.take(capacity: 100_000))
         #expect(first.capacity == 131_072 && Int(bitPattern: first.base) % DirectIO.alignment == 0)
         pool.give(first)
@@ -77,5 +77,9 @@ struct DirectIOTests {
         let more = (0..<6).compactMap { _ in pool.take(capacity: 131_072) }
         for buffer in more + [again] { pool.give(buffer) }
         #expect(pool.keptCount == 4)
+        // The bound holds across sizes: a 64 MiB chunk file's buffer is freed, not kept.
+        pool.give(try #require(pool.take(capacity: 64 << 20)))
+        #expect(pool.keptCount == 4 && pool.keptBytes == 4 * 131_072)
+        #expect(DirectIO.buffers.keepBytes == 16 << 20)
     }
 }

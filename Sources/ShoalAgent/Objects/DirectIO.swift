@@ -30,8 +30,9 @@ enum DirectIO {
     /// The alignment of buffers, offsets and lengths.
     static let alignment = 4096
 
-    /// Aligned buffers by capacity (a power of two), at most four of each kept for reuse.
-    static let buffers = BufferPool(keepPerSize: 4)
+    /// Aligned buffers by capacity (a power of two), up to 16 MiB of them kept for reuse: eight
+    /// of the 2 MiB ones a standard 1 MiB chunk file takes, whatever sizes peers' objects use.
+    static let buffers = BufferPool(keepBytes: 16 << 20)
 
     static func roundedUp(_ count: Int) -> Int { (count + alignment - 1) / alignment * alignment }
 
@@ -59,18 +60,7 @@ enum DirectIO {
         var offset = 0
         var direct = true
         while offset < length {
-            let written = pwrite(fd, buffer.base + offset, length - offset, off_t(offset))
-            if written < 0 {
-                let code = errno
-                if code == EINTR { continue }
-                // The device wants another alignment than 4096 after all: go on buffered.
-                if code == EINVAL, direct, fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~shoal_o_direct) == 0 {
-                    direct = false
-                    continue
-                }
-                throw POSIX.CallFailure(operation: .write, path: path, code: code)
-            }
-            offset += written
+            offset += try call(fd, &direct, .write, path) { pwrite(fd, buffer.base + offset, length - offset, off_t(offset)) }
         }
         guard ftruncate(fd, off_t(bytes.count)) == 0 else { throw POSIX.CallFailure(operation: .write, path: path, code: errno) }
     }
@@ -85,22 +75,32 @@ enum DirectIO {
         var offset = 0
         var direct = true
         while offset < count {
-            let read = pread(fd, buffer.base + offset, length - offset, off_t(offset))
-            if read < 0 {
-                let code = errno
-                if code == EINTR { continue }
-                if code == EINVAL, direct, fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~shoal_o_direct) == 0 {
-                    direct = false
-                    continue
-                }
-                throw POSIX.CallFailure(operation: .read, path: path, code: code)
-            }
+            let read = try call(fd, &direct, .read, path) { pread(fd, buffer.base + offset, length - offset, off_t(offset)) }
             if read == 0 { break }
             offset += read
             // A short direct read ends at the end of the file; the next offset would be unaligned.
             if direct, offset % alignment != 0 { break }
         }
         return [UInt8](UnsafeRawBufferPointer(start: buffer.base, count: min(offset, count)))
+    }
+
+    /// Runs one `pread` or `pwrite` until it does not fail with EINTR. An EINVAL while `direct`
+    /// means the device wants another alignment than 4096 after all: `O_DIRECT` is cleared from
+    /// `fd`, `direct` set false, and the call made again buffered. Answers the bytes moved.
+    private static func call(
+        _ fd: Int32, _ direct: inout Bool, _ operation: POSIX.CallFailure.Operation, _ path: String, _ body: () -> Int
+    ) throws(POSIX.CallFailure) -> Int {
+        while true {
+            let moved = body()
+            if moved >= 0 { return moved }
+            let code = errno
+            if code == EINTR { continue }
+            if code == EINVAL, direct, fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~shoal_o_direct) == 0 {
+                direct = false
+                continue
+            }
+            throw POSIX.CallFailure(operation: operation, path: path, code: code)
+        }
     }
 
     /// A page-aligned allocation of `capacity` bytes.
@@ -111,33 +111,42 @@ enum DirectIO {
 
     /// Buffers kept between uses, so the pages under them stay mapped (a new allocation of a
     /// MiB or more is a fresh `mmap`, whose pages fault on first touch like the page cache's).
+    /// At most `keepBytes` of capacity is kept, in all sizes together; a buffer given back
+    /// beyond that is freed, so the pool never holds more whatever chunk sizes it has served.
     final class BufferPool: Sendable {
-        let keepPerSize: Int
-        private let free = Mutex<[Int: [Buffer]]>([:])
+        let keepBytes: Int
+        private let free = Mutex<(bySize: [Int: [Buffer]], bytes: Int)>(([:], 0))
 
-        init(keepPerSize: Int) { self.keepPerSize = keepPerSize }
+        init(keepBytes: Int) { self.keepBytes = keepBytes }
 
         /// A buffer of at least `capacity` bytes (the next power of two, at least 64 KiB); nil
         /// when the memory cannot be had.
         func take(capacity: Int) -> Buffer? {
             let size = max(64 * 1024, 1 << (Int.bitWidth - (capacity - 1).leadingZeroBitCount))
-            if let buffer = free.withLock({ $0[size]?.popLast() }) { return buffer }
+            let kept = free.withLock { free -> Buffer? in
+                guard let buffer = free.bySize[size]?.popLast() else { return nil }
+                free.bytes -= buffer.capacity
+                return buffer
+            }
+            if let kept { return kept }
             var pointer: UnsafeMutableRawPointer?
             guard posix_memalign(&pointer, DirectIO.alignment, size) == 0, let pointer else { return nil }
             return Buffer(base: pointer, capacity: size)
         }
 
-        /// Returns `buffer` for reuse, or frees it when enough of its size are kept.
+        /// Returns `buffer` for reuse, or frees it when keeping it would pass `keepBytes`.
         func give(_ buffer: Buffer) {
             let kept = free.withLock { free -> Bool in
-                guard free[buffer.capacity, default: []].count < keepPerSize else { return false }
-                free[buffer.capacity, default: []].append(buffer)
+                guard free.bytes + buffer.capacity <= keepBytes else { return false }
+                free.bySize[buffer.capacity, default: []].append(buffer)
+                free.bytes += buffer.capacity
                 return true
             }
             if !kept { Glibc.free(buffer.base) }
         }
 
-        /// How many buffers are kept now (tests).
-        var keptCount: Int { free.withLock { $0.values.reduce(0) { $0 + $1.count } } }
+        /// How many buffers are kept now, and their capacity in all (tests).
+        var keptCount: Int { free.withLock { $0.bySize.values.reduce(0) { $0 + $1.count } } }
+        var keptBytes: Int { free.withLock { $0.bytes } }
     }
 }
