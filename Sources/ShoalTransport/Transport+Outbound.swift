@@ -19,18 +19,25 @@ final class DialTicket: Sendable {
     private struct State {
         var continuation: CheckedContinuation<Result<PeerConnection, TransportError>, Never>?
         var answered = false
+        /// The answer given before the caller started waiting, kept for `wait`.
+        var early: Result<PeerConnection, TransportError>?
         var link: (any Link)?
     }
 
     private let state = Mutex(State())
 
+    /// Waits for the answer; one given before this call (a dial that finished first, or a
+    /// cancellation) is delivered at once.
     func wait(_ continuation: CheckedContinuation<Result<PeerConnection, TransportError>, Never>) {
-        let early = state.withLock { state -> Bool in
-            if state.answered { return true }
-            state.continuation = continuation
-            return false
+        let early = state.withLock { state -> Result<PeerConnection, TransportError>? in
+            guard state.answered else {
+                state.continuation = continuation
+                return nil
+            }
+            defer { state.early = nil }
+            return state.early ?? .failure(.cancelled)
         }
-        if early { continuation.resume(returning: .failure(.cancelled)) }
+        if let early { continuation.resume(returning: early) }
     }
 
     /// Answers the caller; false when it had already been answered (cancelled), so the caller
@@ -41,6 +48,7 @@ final class DialTicket: Sendable {
             guard !state.answered else { return nil }
             state.answered = true
             defer { state.continuation = nil }
+            if state.continuation == nil { state.early = result }
             return .some(state.continuation)
         }
         guard let continuation else { return false }
