@@ -150,6 +150,41 @@ struct ConfigurationTests {
         await #expect(throws: ConfigurationError.self) { try await load(file: list) }
     }
 
+    @Test("a file that repeats keys, some of them not plain strings, is refused the same way every time")
+    func duplicateKeysRefusedAlike() async throws {
+        // Found by fuzz-config: Yams names the position of whichever duplicate sorts first, and
+        // `? key:` entries (keys that are mappings) sort in no stable order, so it takes some loads
+        // to see two refusals differ (300 did every time here without the fix).
+        let text =
+            ";name: weB-1\n" +
+            "bind: 10.0.0ug\n" +
+            "bootstrap_expect: 3\n" +
+            "RangeReptranspport:\n" +
+            "? mport:\n" +
+            "? max_frame_bytSHOAL_Fax_frame_byt[HOAL_FUZZ_SCweB-1\n" +
+            "bind: 10.0.0ug\n" +
+            "bootstrap_expect: 3\n" +
+            "RangeReptranspport:\n" +
+            "? mport:\n" +
+            "? max_frame_RATCHes: 0MOptioiB\n"
+        let file = dir.write("dup.yaml", text)
+        var refusals: Set<String> = []
+        for _ in 0..<300 {
+            do {
+                _ = try await load(file: file)
+                Issue.record("a file with duplicated keys was accepted")
+            } catch let error as ConfigurationError {
+                guard case .malformedFile(_, let reason) = error else {
+                    Issue.record("refused as \(error), not as a malformed file")
+                    continue
+                }
+                refusals.insert(reason)
+            }
+        }
+        #expect(refusals.count == 1, "one file, \(refusals.count) different refusals: \(refusals.sorted())")
+        #expect(refusals.first?.contains("'bind'") == true && refusals.first?.contains("'bootstrap_expect'") == true)
+    }
+
     @Test("an explicit config file that does not exist is an error")
     func missingExplicitFile() async throws {
         await #expect(throws: ConfigurationError.self) { try await load(file: dir.path + "/absent.yaml") }

@@ -140,6 +140,12 @@ public struct ConfigurationLoader: Sendable {
         let node: Node?
         do {
             node = try Yams.compose(yaml: text)
+        } catch YamlError.duplicatedKeysInMapping(let duplicates, _) {
+            // Yams points at the first of the duplicates in an order that is not stable for keys
+            // that are not plain strings (`? key:`), so the same file could be refused with two
+            // different messages; name the keys, sorted, and leave the position out.
+            let names = Set(duplicates).sorted().map { "'\($0)'" }.joined(separator: ", ")
+            throw .malformedFile(path: path, reason: "a mapping repeats the key(s) \(names)")
         } catch {
             throw .malformedFile(path: path, reason: String(describing: error))
         }
