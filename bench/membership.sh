@@ -28,8 +28,10 @@
 # Then a table: Shoal, Serf, Shoal/Serf and the targets (detection ratio <= 0.6, memory ratio <=
 # 1.0, zero false deaths). Shoal runs with --profile lan, comparable to Serf's default LAN profile.
 #
-# Polling runs `serf members -format json` / `shoal members --format json` (8 at a time), so each
-# time has a resolution of one polling round (~0.1-0.3 s at N=50). Everything started here and
+# Polling asks each agent from one Python process, 8 at a time, over the API its CLI uses (Serf's
+# msgpack RPC on 7373, Shoal's GET /v1/members on the admin socket), so neither system pays for a
+# CLI start-up per poll (a `shoal members` is 18 ms of CPU, 50 of them a round); each time has a
+# resolution of one polling round (~0.1 s). Everything started here and
 # every iptables rule added here is removed on exit, including Ctrl-C.
 set -euo pipefail
 
@@ -55,7 +57,11 @@ log() { echo "[$(date +%T)] $*" >&2; }
 
 [ "$(id -u)" -eq 0 ] || die "must run as root (iptables counters and loss rules)"
 command -v iptables >/dev/null || die "'iptables' not found: apt-get install iptables"
-command -v python3 >/dev/null || die "python3 not found"
+# The poller speaks each system's API itself (Serf's RPC is msgpack): Debian's python3-msgpack,
+# so Debian's python3 runs it even where another python3 comes first on PATH.
+"$root/scripts/setup.sh" python3 python3-msgpack >&2
+py=/usr/bin/python3
+"$py" -c "import msgpack" 2>/dev/null || die "$py cannot import msgpack after scripts/setup.sh python3-msgpack"
 for n in $sizes; do
   [[ "$n" =~ ^[0-9]+$ ]] && [ "$n" -ge 2 ] && [ "$n" -le 250 ] || die "sizes must be 2..250, not '$n'"
 done
@@ -121,25 +127,56 @@ from concurrent.futures import ThreadPoolExecutor
 system, n, work, binary = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 mode, rest = sys.argv[5], sys.argv[6:]
 
-def cmd(i):
-    if system == "serf":
-        return ["serf", "members", "-rpc-addr", f"127.0.2.{i}:7373", "-format", "json"]
-    return [binary, "members", "--socket", f"{work}/{system}/{i}/admin.sock", "--format", "json"]
+import http.client, socket
+import msgpack
+
+class UnixHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, path):
+        super().__init__("localhost", timeout=5)
+        self.path = path
+    def connect(self):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(5)
+        self.sock.connect(self.path)
+
+def shoal_members(i):
+    """GET /v1/members on agent i's admin socket: [{"name", "status", ...}]."""
+    conn = UnixHTTPConnection(f"{work}/shoal/{i}/admin.sock")
+    try:
+        conn.request("GET", "/v1/members")
+        response = conn.getresponse()
+        if response.status != 200:
+            raise OSError(f"HTTP {response.status}")
+        return [(m["name"], m["status"]) for m in json.loads(response.read())]
+    finally:
+        conn.close()
+
+def serf_members(i):
+    """Serf's RPC (msgpack over TCP, what `serf members` speaks): handshake, then members."""
+    with socket.create_connection((f"127.0.2.{i}", 7373), timeout=5) as s:
+        s.sendall(msgpack.packb({"Command": "handshake", "Seq": 0}) + msgpack.packb({"Version": 1})
+                  + msgpack.packb({"Command": "members", "Seq": 1}))
+        unpacker = msgpack.Unpacker(raw=False, unicode_errors="surrogateescape")
+        replies = []
+        while len(replies) < 3:   # handshake header, members header, members body
+            data = s.recv(1 << 16)
+            if not data:
+                raise OSError("serf closed the RPC connection")
+            unpacker.feed(data)
+            replies.extend(unpacker)
+        for header in replies[:2]:
+            if header.get("Error"):
+                raise OSError(header["Error"])
+        return [(m["Name"], m["Status"]) for m in replies[2]["Members"]]
 
 def members(i):
-    """{name: status} as agent i reports it, or None when it does not answer."""
+    """{name: status} as agent i reports it, or None when it does not answer. Asked in this
+    process, over each agent's own API, so the polling costs neither system a CLI start-up."""
     try:
-        out = subprocess.run(cmd(i), capture_output=True, timeout=5).stdout
-        ms = json.loads(out)
+        ms = serf_members(i) if system == "serf" else shoal_members(i)
     except Exception:
         return None
-    if isinstance(ms, dict):
-        ms = ms.get("members", [])
-    st = {}
-    for m in ms:
-        s = m.get("status", "?")
-        st[m.get("name")] = "dead" if s == "failed" else s
-    return st
+    return {name: "dead" if status == "failed" else status for name, status in ms}
 
 pool = ThreadPoolExecutor(max_workers=min(8, n))
 
@@ -200,7 +237,7 @@ elif mode == "soak":           # soak SECONDS: count (observer, member) pairs ev
     print(f"  soak: {rounds} polling rounds, {len(seen)} false-death reports, "
           f"{len({m for _, m in seen})} distinct members, {len(suspects)} suspect sightings", file=sys.stderr)
 PY
-poll() { python3 "$work/poll.py" "$1" "$2" "$work" "${binary:-none}" "${@:3}"; }
+poll() { "$py" "$work/poll.py" "$1" "$2" "$work" "${binary:-none}" "${@:3}"; }
 
 # ---------------------------------------------------------------- agents
 ip_of() { [ "$1" = shoal ] && echo "127.0.1.$2" || echo "127.0.2.$2"; }
