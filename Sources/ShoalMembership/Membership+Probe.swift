@@ -176,7 +176,10 @@ extension Membership {
         var datagram = Datagram(messages: messages)
         let budget = config.maxPayloadBytes - datagram.estimatedSize
         if budget > 64, !broadcasts.isEmpty {
-            for statement in broadcasts.take(budget: budget, limit: config.retransmitLimit(memberCount: liveMemberCount)) {
+            for statement in broadcasts.take(
+                budget: budget, limit: config.retransmitLimit(memberCount: liveMemberCount),
+                elided: config.certificateBytesElided)
+            {
                 datagram.messages.append(.gossip(statement))
             }
         }

@@ -49,6 +49,11 @@ public struct MembershipConfig: Sendable {
     public var awarenessMaxMultiplier: Int
     /// Budget for one datagram's messages: 1,400 bytes of UDP payload minus envelope overhead.
     public var maxPayloadBytes: Int
+    /// Bytes of each alive statement's certificate that the shell leaves out of a datagram
+    /// because the receiver rebuilds them (the agent sends a certificate's core: 72 bytes less);
+    /// packing counts an alive statement this much smaller. 0 (the simulator's fake
+    /// certificates travel whole).
+    public var certificateBytesElided = 0
     /// How long a graceful leave keeps gossiping its left statement before it completes.
     public var leavePropagationTime: Duration
     /// Whether a failed direct ping also asks the shell for a TCP ping (memberlist fallback).

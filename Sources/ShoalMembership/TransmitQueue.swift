@@ -36,8 +36,10 @@ struct TransmitQueue: Sendable {
         }
     }
 
-    /// Takes statements totalling at most `budget` bytes and counts one transmission for each.
-    mutating func take(budget: Int, limit: Int) -> [Statement] {
+    /// Takes statements totalling at most `budget` bytes and counts one transmission for each;
+    /// an alive statement's certificate counts `elided` bytes less (see
+    /// `MembershipConfig.certificateBytesElided`).
+    mutating func take(budget: Int, limit: Int, elided: Int = 0) -> [Statement] {
         var remaining = budget
         var picked: [(Entry, Int)] = []
         var skipped: [(Entry, Int)] = []
@@ -49,12 +51,13 @@ struct TransmitQueue: Sendable {
                     retire(entry)
                     continue
                 }
-                if entry.statement.estimatedSize + 8 > remaining {
+                let size = entry.statement.estimatedSize(elidingCertificateBytes: elided) + 8
+                if size > remaining {
                     skipped.append((entry, bucket))
                     if skipped.count >= 4 { break scan }
                     continue
                 }
-                remaining -= entry.statement.estimatedSize + 8
+                remaining -= size
                 picked.append((entry, bucket))
                 if remaining <= 40 { break scan }
             }

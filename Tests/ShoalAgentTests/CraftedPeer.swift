@@ -78,12 +78,15 @@ final class PeerSocket {
         }
     }
 
-    /// The messages of every datagram that arrives sealed for one of `peers`, in arrival order,
+    /// The messages of every datagram that arrives sealed for one of `peers` by an agent of
+    /// `cluster` (whose authority rebuilds the certificate cores it sends), in arrival order,
     /// until `stop` holds for the messages so far or `timeout` passes; the second value says
     /// whether `stop` held.
     func receive(
-        for peers: [CraftedPeer], cluster: ClusterID, timeout: Duration, until stop: ([(to: NodeID, MembershipMessage)]) -> Bool
+        for peers: [CraftedPeer], cluster authority: ClusterAuthority, timeout: Duration,
+        until stop: ([(to: NodeID, MembershipMessage)]) -> Bool
     ) -> (messages: [(to: NodeID, MembershipMessage)], stopped: Bool) {
+        let cluster = authority.clusterID
         let deadline = ContinuousClock.now + timeout
         var messages: [(to: NodeID, MembershipMessage)] = []
         var buffer = [UInt8](repeating: 0, count: 2_048)
@@ -94,7 +97,7 @@ final class PeerSocket {
             for peer in peers {
                 guard let envelope = try? Envelope.open(bytes, expecting: cluster, receiver: peer.key.publicKey),
                     let wire = try? PayloadCodec.decode(Shoal_Wire_V1_Datagram.self, from: envelope.payload),
-                    let datagram = try? WireMapping.decode(wire)
+                    let datagram = try? WireMapping.decode(wire, authority: authority.publicKey.bytes)
                 else { continue }
                 messages += datagram.messages.map { (to: peer.id, $0) }
             }

@@ -33,13 +33,25 @@ public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
 func checkDatagram(_ bytes: [UInt8]) {
     let datagram: Datagram
     do {
-        datagram = try WireMapping.decode(PayloadCodec.decode(Shoal_Wire_V1_Datagram.self, from: bytes))
+        datagram = try WireMapping.decode(
+            PayloadCodec.decode(Shoal_Wire_V1_Datagram.self, from: bytes), authority: authority.publicKey.bytes)
     } catch {
         guard case .malformedPayload = error else { fatalError("a datagram was refused with \(error)") }
         return
     }
-    let again = try? WireMapping.decode(PayloadCodec.decode(Shoal_Wire_V1_Datagram.self, from: PayloadCodec.encode(WireMapping.encode(datagram))))
+    // As the agent sends it (certificate cores) and as a peer would read it back.
+    let again = try? WireMapping.decode(
+        PayloadCodec.decode(
+            Shoal_Wire_V1_Datagram.self,
+            from: PayloadCodec.encode(WireMapping.encode(datagram, authority: authority.publicKey.bytes))),
+        authority: authority.publicKey.bytes)
     require(again == datagram, "a datagram maps to the schema and back as another")
+    for message in datagram.messages {
+        guard case .gossip(let statement) = message else { continue }
+        let sent = PayloadCodec.encode(WireMapping.encode(message, authority: authority.publicKey.bytes)).count
+        require(sent <= statement.estimatedSize(elidingCertificateBytes: NodeCertificate.coreOmittedBytes),
+                "a statement the agent sends in \(sent) bytes is bounded at \(statement.estimatedSize) less its certificate core")
+    }
     var gate = CertificateGate(authority: authority.publicKey, myself: myself)
     let admitted = gate.filter(datagram, from: member, now: now)
     require(admitted.datagram.messages.count + admitted.refusedStatements + admitted.refusedMessages + admitted.impersonations
@@ -99,6 +111,7 @@ func seeds() -> [(name: String, bytes: [UInt8])] {
     ping.streamPing.target = Data(myself.bytes)
     return [
         ("datagram", [0] + PayloadCodec.encode(WireMapping.encode(datagram))),
+        ("datagram-cores", [0] + PayloadCodec.encode(WireMapping.encode(datagram, authority: authority.publicKey.bytes))),
         ("datagram-ping", [0] + PayloadCodec.encode(WireMapping.encode(Datagram(messages: [.ping(seq: 7, target: myself, from: member)])))),
         ("push-pull", [1] + PayloadCodec.encode(stream)),
         ("stream-ping", [1] + PayloadCodec.encode(ping)),

@@ -125,7 +125,9 @@ extension MembershipService {
             return
         }
         let decoding: Result<Datagram, WireError> = Result { () throws(WireError) -> Datagram in
-            try WireMapping.decode(PayloadCodec.decode(Shoal_Wire_V1_Datagram.self, from: unverified.claimed.payload))
+            try WireMapping.decode(
+                PayloadCodec.decode(Shoal_Wire_V1_Datagram.self, from: unverified.claimed.payload),
+                authority: credentials.authority.bytes)
         }
         if case .success(let gossip) = decoding, core.isRedundant(gossip) {
             metrics.countRedundant()
@@ -177,7 +179,7 @@ extension MembershipService {
             metrics.countDropped(reason: "bad_receiver")
             return
         }
-        let payload = PayloadCodec.encode(WireMapping.encode(datagram))
+        let payload = PayloadCodec.encode(WireMapping.encode(datagram, authority: credentials.authority.bytes))
         let bytes: [UInt8]
         do {
             bytes = try Envelope.seal(

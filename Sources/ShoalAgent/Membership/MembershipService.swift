@@ -70,8 +70,11 @@ actor MembershipService {
         counter = EnvelopeCounter(start: clock.unixMicroseconds())
         certificates = CertificateCache(authority: credentials.authority)
         gate = CertificateGate(certificates: certificates, myself: myself)
+        // Datagrams carry certificate cores (WireMapping), so more alive statements fit one.
+        var config = settings.profile
+        config.certificateBytesElided = NodeCertificate.coreOmittedBytes
         core = Membership(
-            myself: myself, metadata: metadata, incarnation: previous + 1, config: settings.profile,
+            myself: myself, metadata: metadata, incarnation: previous + 1, config: config,
             authenticator: Ed25519Authenticator(key: credentials.key), randomSeed: UInt64.random(in: .min ... .max),
             now: .zero)
     }

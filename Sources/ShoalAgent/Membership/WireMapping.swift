@@ -1,4 +1,5 @@
 import Foundation
+import ShoalCrypto
 import ShoalMembership
 import ShoalWire
 
@@ -14,13 +15,16 @@ enum WireMapping {
 
     // MARK: Encoding
 
-    static func encode(_ datagram: Datagram) -> Shoal_Wire_V1_Datagram {
+    /// A datagram's messages. With `authority` (this cluster's authority key), each alive
+    /// statement whose certificate that authority signed for its very subject and name carries
+    /// only the certificate's core (`NodeCertificate.core`), which `decode(_:authority:)` rebuilds.
+    static func encode(_ datagram: Datagram, authority: [UInt8]? = nil) -> Shoal_Wire_V1_Datagram {
         var out = Shoal_Wire_V1_Datagram()
-        out.messages = datagram.messages.map(encode)
+        out.messages = datagram.messages.map { encode($0, authority: authority) }
         return out
     }
 
-    static func encode(_ message: MembershipMessage) -> Shoal_Wire_V1_Message {
+    static func encode(_ message: MembershipMessage, authority: [UInt8]? = nil) -> Shoal_Wire_V1_Message {
         var out = Shoal_Wire_V1_Message()
         switch message {
         case .ping(let seq, let target, let from):
@@ -40,14 +44,14 @@ enum WireMapping {
             out.nack.seq = seq
             out.nack.from = Data(from.bytes)
         case .gossip(let statement):
-            out.gossip = encode(statement)
+            out.gossip = encode(statement, authority: authority)
         case .join(let statement):
-            out.join = encode(statement)
+            out.join = encode(statement, authority: authority)
         }
         return out
     }
 
-    static func encode(_ statement: Statement) -> Shoal_Wire_V1_Statement {
+    static func encode(_ statement: Statement, authority: [UInt8]? = nil) -> Shoal_Wire_V1_Statement {
         var out = Shoal_Wire_V1_Statement()
         switch statement.claim {
         case .alive(let meta):
@@ -60,7 +64,14 @@ enum WireMapping {
             out.alive.meta.cpuMillis = meta.cpuMillis
             out.alive.meta.memoryBytes = meta.memoryBytes
             out.alive.meta.version = meta.version
-            out.alive.meta.certificate = Data(meta.certificate)
+            if let authority,
+                let core = NodeCertificate.core(
+                    of: meta.certificate, nodeKey: statement.subject.bytes, name: meta.name, authorityKey: authority)
+            {
+                out.alive.meta.certificateCore = Data(core)
+            } else {
+                out.alive.meta.certificate = Data(meta.certificate)
+            }
             out.alive.signature = Data(statement.signature)
         case .suspect(let accuser):
             out.suspect.subject = Data(statement.subject.bytes)
@@ -93,14 +104,16 @@ enum WireMapping {
 
     // MARK: Decoding
 
-    static func decode(_ datagram: Shoal_Wire_V1_Datagram) throws(WireError) -> Datagram {
+    /// A datagram's messages; a certificate core is rebuilt with `authority` (this cluster's
+    /// authority key), and is malformed without one.
+    static func decode(_ datagram: Shoal_Wire_V1_Datagram, authority: [UInt8]? = nil) throws(WireError) -> Datagram {
         var messages: [MembershipMessage] = []
         messages.reserveCapacity(datagram.messages.count)
-        for message in datagram.messages { messages.append(try decode(message)) }
+        for message in datagram.messages { messages.append(try decode(message, authority: authority)) }
         return Datagram(messages: messages)
     }
 
-    static func decode(_ message: Shoal_Wire_V1_Message) throws(WireError) -> MembershipMessage {
+    static func decode(_ message: Shoal_Wire_V1_Message, authority: [UInt8]? = nil) throws(WireError) -> MembershipMessage {
         switch message.kind {
         case .ping(let p): return .ping(seq: p.seq, target: try id(p.target), from: try id(p.from))
         case .ack(let a): return .ack(seq: a.seq, from: try id(a.from))
@@ -109,21 +122,35 @@ enum WireMapping {
                 seq: r.seq, target: try id(r.target), targetAddress: try address(r.targetHost, r.targetPort),
                 from: try id(r.from))
         case .nack(let n): return .nack(seq: n.seq, from: try id(n.from))
-        case .gossip(let s): return .gossip(try decode(s))
-        case .join(let s): return .join(try decode(s))
+        case .gossip(let s): return .gossip(try decode(s, authority: authority))
+        case .join(let s): return .join(try decode(s, authority: authority))
         case nil: throw .malformedPayload(reason: "message has no kind")
         }
     }
 
-    static func decode(_ statement: Shoal_Wire_V1_Statement) throws(WireError) -> Statement {
+    static func decode(_ statement: Shoal_Wire_V1_Statement, authority: [UInt8]? = nil) throws(WireError) -> Statement {
         switch statement.kind {
         case .alive(let a):
+            let subject = try id(a.subject)
+            let certificate: [UInt8]
+            if a.meta.certificateCore.isEmpty {
+                certificate = Array(a.meta.certificate)
+            } else {
+                guard a.meta.certificate.isEmpty else {
+                    throw .malformedPayload(reason: "alive statement carries a certificate and a certificate core")
+                }
+                guard let authority else {
+                    throw .malformedPayload(reason: "a certificate core where only whole certificates are taken")
+                }
+                certificate = NodeCertificate.rebuild(
+                    core: Array(a.meta.certificateCore), nodeKey: subject.bytes, name: a.meta.name, authorityKey: authority)
+            }
             let meta = MemberMetadata(
                 name: a.meta.name, address: try address(a.meta.host, a.meta.port), labels: a.meta.labels,
                 cpuMillis: a.meta.cpuMillis, memoryBytes: a.meta.memoryBytes, version: a.meta.version,
-                certificate: Array(a.meta.certificate))
+                certificate: certificate)
             return Statement(
-                subject: try id(a.subject), incarnation: a.incarnation, claim: .alive(meta), signature: Array(a.signature))
+                subject: subject, incarnation: a.incarnation, claim: .alive(meta), signature: Array(a.signature))
         case .suspect(let s):
             return Statement(
                 subject: try id(s.subject), incarnation: s.incarnation, claim: .suspect(accuser: try id(s.accuser)),

@@ -52,6 +52,13 @@ public nonisolated struct Shoal_Wire_V1_MemberMeta: Sendable {
   /// The member's certificate from the cluster authority (ShoalCrypto encoding).
   public var certificate: Data = Data()
 
+  /// Instead of `certificate`, in datagrams: the certificate without the parts a receiver of
+  /// this cluster rebuilds from the statement itself, namely its magic, node key (the subject),
+  /// name (`name`) and authority key (the cluster's); that is, the encoded expiry and labels,
+  /// then the 64-byte signature. About 80 bytes less per alive statement, so more fit a
+  /// datagram. At most one of the two is set.
+  public var certificateCore: Data = Data()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -458,7 +465,7 @@ fileprivate nonisolated let _protobuf_package = "shoal.wire.v1"
 
 nonisolated extension Shoal_Wire_V1_MemberMeta: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".MemberMeta"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}host\0\u{1}port\0\u{1}labels\0\u{3}cpu_millis\0\u{3}memory_bytes\0\u{1}version\0\u{1}certificate\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}host\0\u{1}port\0\u{1}labels\0\u{3}cpu_millis\0\u{3}memory_bytes\0\u{1}version\0\u{1}certificate\0\u{3}certificate_core\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -474,6 +481,7 @@ nonisolated extension Shoal_Wire_V1_MemberMeta: SwiftProtobuf.Message, SwiftProt
       case 6: try { try decoder.decodeSingularUInt64Field(value: &self.memoryBytes) }()
       case 7: try { try decoder.decodeSingularStringField(value: &self.version) }()
       case 8: try { try decoder.decodeSingularBytesField(value: &self.certificate) }()
+      case 9: try { try decoder.decodeSingularBytesField(value: &self.certificateCore) }()
       default: break
       }
     }
@@ -504,6 +512,9 @@ nonisolated extension Shoal_Wire_V1_MemberMeta: SwiftProtobuf.Message, SwiftProt
     if !self.certificate.isEmpty {
       try visitor.visitSingularBytesField(value: self.certificate, fieldNumber: 8)
     }
+    if !self.certificateCore.isEmpty {
+      try visitor.visitSingularBytesField(value: self.certificateCore, fieldNumber: 9)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -516,6 +527,7 @@ nonisolated extension Shoal_Wire_V1_MemberMeta: SwiftProtobuf.Message, SwiftProt
     if lhs.memoryBytes != rhs.memoryBytes {return false}
     if lhs.version != rhs.version {return false}
     if lhs.certificate != rhs.certificate {return false}
+    if lhs.certificateCore != rhs.certificateCore {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
