@@ -163,7 +163,7 @@ let package = Package(
         .testTarget(
             name: "ShoalTransportTests",
             dependencies: [
-                "ShoalTransport", "ShoalCrypto", "ShoalWire",
+                "ShoalTransport", "ShoalCrypto", "ShoalWire", "ShoalTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -88,7 +88,8 @@ struct ClusterProcessTests {
         #expect(lines.first?.hasPrefix("NAME") == true)
         #expect(lines.count == 3)
         let statusColumn = lines.map { $0.range(of: "alive")?.lowerBound.utf16Offset(in: $0) }
-        #expect(Set(statusColumn.dropFirst()).count == 1)
+        #expect(statusColumn.dropFirst().allSatisfy { $0 != nil }, "a member row without 'alive': \(lines)")
+        #expect(Set(statusColumn.dropFirst()).count == 1, "the status column is not aligned: \(lines)")
     }
 
     @Test("shoal join connects two agents started apart")

@@ -1,4 +1,5 @@
 import Foundation
+import ShoalTestSupport
 import Testing
 
 @testable import ShoalAgent
@@ -41,7 +42,8 @@ struct TaskExecutionTests {
         #expect(started, "both sleeps started")
         #expect(getpgid(process.pid) == process.pid, "the task leads a process group of its own")
         process.killGroup()
-        #expect(await process.wait() == .signalled(SIGKILL))
+        let exit = await value(within: .seconds(10)) { await process.wait() }
+        #expect(exit == .signalled(SIGKILL), "the task ended as \(exit.map { "\($0)" } ?? "nothing: still running 10 s after the group kill")")
         var gone = false
         for _ in 0..<250 where !gone {
             gone = Self.processes(running: "sleep \(token)").isEmpty

@@ -1,3 +1,5 @@
+import Testing
+
 @testable import ShoalMembership
 
 /// Signs as one node: signature = signer id ++ a 64-bit FNV-1a of (signer id ++ bytes).
@@ -112,11 +114,17 @@ extension Membership {
         return nil
     }
 
-    /// Ticks at each deadline until `time`, collecting effects.
+    /// Ticks at each deadline until `time`, collecting effects. A tick that leaves its own
+    /// deadline where it was (a core that would spin) is recorded as a failure, not looped on.
     mutating func advance(to time: Duration) -> [MembershipEffect] {
         var effects: [MembershipEffect] = []
         while nextDeadline <= time {
-            effects += tick(now: nextDeadline)
+            let at = nextDeadline
+            effects += tick(now: at)
+            if nextDeadline <= at {
+                Issue.record("the tick at \(at) did not move the next deadline (\(nextDeadline)) on")
+                break
+            }
         }
         return effects
     }

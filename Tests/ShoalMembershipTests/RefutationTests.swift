@@ -43,6 +43,10 @@ struct RefutationTests {
                     effects += node.receive(Datagram(messages: [.ack(seq: seq, from: target)]), from: address, now: at)
                 }
             }
+            if node.nextDeadline <= at {
+                Issue.record("the tick at \(at) did not move the next deadline (\(node.nextDeadline)) on")
+                break
+            }
         }
         return effects
     }

@@ -31,7 +31,8 @@ struct TimeoutTests {
             // Nothing is sent. The sweep and the handshake deadline are both asleep on the clock.
             try await waitFor("the handshake deadline to be armed") { clock.sleeperCount >= 2 }
             clock.advance(by: server.configuration.handshakeTimeout)
-            try await waitFor("the stalled connection to be closed") { (try? await local.receive()) == nil }
+            // Bounded: on the manual clock nothing else would ever close it.
+            #expect(await endsWithin(10, local), "the stalled handshake was not dropped at its deadline")
             try await waitFor("the timeout to be counted") {
                 metrics.counterTotal(label: "shoal_transport_refused_total", dimensions: [("reason", "timed_out")]) == 1
             }
@@ -64,7 +65,27 @@ struct TimeoutTests {
                 try await waitFor("the sweep to sleep") { clock.sleeperCount >= 1 }
                 clock.advance(by: .seconds(1))
             }
-            await #expect(throws: TransportError.self) { _ = try await connection.receive(Shoal_Wire_V1_StreamPing.self) }
+            // Bounded: on the manual clock nothing but the idle sweep would ever close it.
+            let outcome = await withTaskGroup(of: Result<Void, any Error>?.self) { race in
+                race.addTask {
+                    do {
+                        _ = try await connection.receive(Shoal_Wire_V1_StreamPing.self)
+                        return .success(())
+                    } catch { return .failure(error) }
+                }
+                race.addTask {
+                    try? await Task.sleep(for: .seconds(10))
+                    return nil
+                }
+                let first = await race.next() ?? nil
+                race.cancelAll()
+                return first
+            }
+            switch outcome {
+            case nil: Issue.record("the idle connection was still open 10 s after the sweep passed its timeout")
+            case .success: Issue.record("the idle connection delivered a frame nobody sent")
+            case .failure(let error): #expect(error is TransportError, "closed with \(error)")
+            }
             #expect(metrics.counterTotal(label: "shoal_transport_idle_closed_total") == 1)
         }
     }

@@ -154,7 +154,8 @@ in_ct sh -c 'install -m 0640 -g shoal /test/shoal.yaml /etc/shoal/shoal.yaml &&
 
 shown() { in_ct systemctl show shoal -p "$1" --value; }
 started() { in_ct systemctl start shoal && [ "$(shown ActiveState)" = active ] && [ "$(shown Type)" = notify ]; }
-ct_members() { in_ct "$ct_shoal" members --socket /run/shoal/admin.sock; }
+# Bounded like the host side's: until_true cannot cut short a call that hangs.
+ct_members() { timeout 10 nsenter -t "$pid1" -m -u -i -n -p -- "$ct_shoal" members --socket /run/shoal/admin.sock; }
 ct_sees_host() { ct_members | grep -q 'host.*alive'; }
 no_priority_error() { ! in_ct journalctl -u shoal -b --no-pager | grep -q 'set thread priority'; }
 stopped_cleanly() { [ "$(shown Result)" = success ] && [ "$(shown ActiveState)" = inactive ]; }

@@ -507,13 +507,16 @@ case "$cmd" in
     [ $# -eq 2 ] || die "usage: wait-converged COUNT TIMEOUT_S"
     count=$1 timeout=$2; t0=$(now)
     while :; do
-      ok=1 report=""
+      ok=1 report="" answered=0
       for i in $(seq "$N"); do
         running "$i" || continue
         got=$(members_json "$i" | alive_count) || true
         report+=" n$i=${got:--1}"
+        [ "${got:--1}" -ge 0 ] && answered=$((answered + 1))
         [ "${got:--1}" -ge "$count" ] || ok=0
       done
+      # With no agent answering there is nothing converged (every agent may have died).
+      [ $answered -gt 0 ] || ok=0
       [ $ok -eq 1 ] && { echo "all running agents see >= $count alive after $(since "$t0") s"; exit 0; }
       expired "$t0" "$timeout" && break
       sleep 0.2
