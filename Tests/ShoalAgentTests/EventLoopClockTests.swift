@@ -80,7 +80,16 @@ struct EventLoopClockTests {
                     group.addTask {
                         let sleep = Task { try await EventLoopClock().sleep(for: .microseconds(index % 50)) }
                         if index % 2 == 0 { sleep.cancel() }
-                        return (try? await sleep.value) != nil || sleep.isCancelled
+                        // A sleep not cancelled returns; a cancelled one returns (when it ended
+                        // first) or throws CancellationError. Any other end is a failure.
+                        do {
+                            try await sleep.value
+                            return true
+                        } catch is CancellationError {
+                            return index % 2 == 0
+                        } catch {
+                            return false
+                        }
                     }
                 }
                 var ended = 0
