@@ -3,6 +3,8 @@
 # (systemd-nspawn -b), Shoal installed in it by deploy/install.sh --binary ... --no-start, a key
 # and certificate put in place as the README says, and a second agent on this host joined to it
 # over the container's veth pair. Checks that
+#   on a bare Debian system (the runtime libraries purged, in a container of its own that is not
+#   booted and shares this host's network) install.sh installs them from Debian's mirror first;
 #   the unit starts and is active only once the agent said READY=1 (Type=notify);
 #   `shoal members` answers on /run/shoal/admin.sock and sees the host's agent;
 #   the journal has no "Failed to set thread priority" (LimitNICE);
@@ -46,7 +48,8 @@ if [ "$(id -u)" -ne 0 ] || ! command -v systemd-nspawn >/dev/null || ! command -
 fi
 
 # The root file system, once. Its runtime libraries are the ones deploy/install.sh and the .deb
-# ask for (the container has no network, so they are put in here).
+# ask for (the booted container has no network, so they are put in here; the bare-install check
+# purges them in its overlay and lets install.sh fetch them).
 if [ ! -e "$rootfs/.complete" ]; then
   say "building $rootfs with debootstrap (once; about 2 minutes)"
   rm -rf "$rootfs.tmp"; mkdir -p "$cache"
@@ -106,6 +109,22 @@ bind: "$ct_ip:7946"
 retry_join: ["$host_ip:7946"]
 bootstrap_expect: 2
 EOF
+
+# A bare Debian system, without the runtime libraries and with the host's network (Debian's
+# mirror): install.sh must fetch them with apt-get before it installs the binary. Run in a
+# container of its own, not booted, over the same read-only root file system and throw-away overlay.
+bare_install() {
+  systemd-nspawn -q -D "$rootfs" --volatile=overlay --keep-unit --register=no --machine="$machine-bare" \
+    --bind-ro="$root":/src --bind-ro="$work":/test --bind-ro=/opt/swift --pipe -- /bin/sh -c '
+      installed() { dpkg-query -W -f="\${Status}" "$1" 2>/dev/null | grep -q "install ok installed"; }
+      dpkg --purge --force-depends libsodium23 libsqlite3-0 || exit 10
+      ! installed libsodium23 && ! installed libsqlite3-0 || exit 11
+      /src/deploy/install.sh --binary /test/shoal --no-start || exit 12
+      installed libsodium23 && installed libsqlite3-0 || exit 13
+      /usr/local/bin/shoal --help >/dev/null || exit 14' </dev/null >"$work/bare.txt" 2>&1 \
+    || { say "bare install: exit $?; its output:"; tail -n 15 "$work/bare.txt" >&2; return 1; }
+}
+check "on a bare Debian system install.sh first installs libsodium23 and libsqlite3-0 with apt-get" bare_install
 
 ip link delete "ve-$machine" 2>/dev/null || true   # left by a run that was itself killed
 # Boot. The container's PID 1 is the systemd whose parent is systemd-nspawn.
