@@ -16,12 +16,29 @@ enum WireMapping {
     // MARK: Encoding
 
     /// A datagram's messages. With `authority` (this cluster's authority key), each alive
-    /// statement whose certificate that authority signed for its very subject and name carries
-    /// only the certificate's core (`NodeCertificate.core`), which `decode(_:authority:)` rebuilds.
+    /// statement carries only its certificate's core (`NodeCertificate.core`), which
+    /// `decode(_:authority:)` rebuilds, and one whose certificate has no core for that authority
+    /// (another authority's, or one for another key or name) is left out: no member of this
+    /// cluster would take it, and sent whole it would overrun the size the core packed by
+    /// (`MembershipConfig.certificateBytesElided`; found by fuzz-datagram).
     static func encode(_ datagram: Datagram, authority: [UInt8]? = nil) -> Shoal_Wire_V1_Datagram {
         var out = Shoal_Wire_V1_Datagram()
-        out.messages = datagram.messages.map { encode($0, authority: authority) }
+        out.messages = datagram.messages.compactMap { message in
+            if let authority, !carriesCore(message, authority: authority) { return nil }
+            return encode(message, authority: authority)
+        }
         return out
+    }
+
+    /// Whether `message` holds no alive statement, or one whose certificate has a core for `authority`.
+    static func carriesCore(_ message: MembershipMessage, authority: [UInt8]) -> Bool {
+        switch message {
+        case .gossip(let statement), .join(let statement):
+            guard case .alive(let meta) = statement.claim else { return true }
+            return NodeCertificate.core(of: meta.certificate, nodeKey: statement.subject.bytes, name: meta.name, authorityKey: authority) != nil
+        default:
+            return true
+        }
     }
 
     static func encode(_ message: MembershipMessage, authority: [UInt8]? = nil) -> Shoal_Wire_V1_Message {
