@@ -14,11 +14,16 @@ struct EventLoopClockTests {
     func sleepsAtLeast() async throws {
         for onLoop in [true, false] {
             let start = ContinuousClock.now
-            if onLoop {
-                try await withTaskExecutorPreference(EventLoopExecutor.shared) { try await clock.sleep(for: .milliseconds(30)) }
-            } else {
-                try await clock.sleep(for: .milliseconds(30))
+            let clock = self.clock
+            // Bounded: a sleep that never ends fails here instead of hanging the suite.
+            let ended = try await outcome(within: .seconds(10)) {
+                if onLoop {
+                    try await withTaskExecutorPreference(EventLoopExecutor.shared) { try await clock.sleep(for: .milliseconds(30)) }
+                } else {
+                    try await clock.sleep(for: .milliseconds(30))
+                }
             }
+            #expect(ended.map { (try? $0.get()) != nil } == true, "on a loop: \(onLoop): \(String(describing: ended))")
             #expect(start.duration(to: .now) >= .milliseconds(30), "on a loop: \(onLoop)")
         }
     }

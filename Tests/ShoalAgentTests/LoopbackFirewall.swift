@@ -49,7 +49,7 @@ struct LoopbackFirewall {
     private static func run(_ arguments: [String]) -> Bool {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = ["-w"] + arguments
+        process.arguments = ["-w", "10"] + arguments  // at most 10 s for the xtables lock
         process.standardError = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
         guard (try? process.run()) != nil else { return false }

@@ -16,7 +16,10 @@ struct ObjectsProcessTests {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(count)
         while bytes.count < count {
-            bytes.append(contentsOf: (try? handle.read(upToCount: count - bytes.count)) ?? Data())
+            guard let chunk = try? handle.read(upToCount: count - bytes.count), !chunk.isEmpty else {
+                fatalError("/dev/urandom gave nothing")  // rather than spin for good
+            }
+            bytes.append(contentsOf: chunk)
         }
         return bytes
     }

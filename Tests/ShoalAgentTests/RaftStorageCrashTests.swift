@@ -87,7 +87,14 @@ struct RaftStorageCrashTests {
         let log = RaftLogDirectory()
         let writer = try WALWriterProcess(
             directory: log.path, output: log.temporary.path + "/out", seed: 9, fileSizeLimit: 3000)
-        writer.process.waitUntilExit()
+        // Bounded: a writer that stopped honouring the file-size limit would never exit.
+        let deadline = ContinuousClock.now + .seconds(60)
+        while writer.process.isRunning, ContinuousClock.now < deadline { usleep(20_000) }
+        guard !writer.process.isRunning else {
+            writer.process.terminate()
+            Issue.record("the writer was still running 60 s after it should have hit the file-size limit")
+            return
+        }
         #expect(writer.process.terminationStatus == 3, "\(writer.lines.suffix(2))")
         let full = writer.lines.last.flatMap { $0.hasPrefix("full ") ? LogIndex($0.dropFirst(5)) : nil }
         let storage = try log.open(segmentSize: 4096)
