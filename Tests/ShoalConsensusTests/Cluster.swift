@@ -139,6 +139,8 @@ struct Cluster {
             }
             delivered += 1
         }
+        // Without ticks every exchange ends; one that does not is a livelock to report, not to hide.
+        if !inFlight.isEmpty { checker.violation("not quiet after \(maxMessages) messages (\(inFlight.count) in flight)") }
     }
 
     /// Cuts `group` off from everyone else, both ways.
