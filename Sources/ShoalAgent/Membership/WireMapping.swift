@@ -24,20 +24,27 @@ enum WireMapping {
     static func encode(_ datagram: Datagram, authority: [UInt8]? = nil) -> Shoal_Wire_V1_Datagram {
         var out = Shoal_Wire_V1_Datagram()
         out.messages = datagram.messages.compactMap { message in
-            if let authority, !carriesCore(message, authority: authority) { return nil }
-            return encode(message, authority: authority)
+            let encoded = encode(message, authority: authority)
+            // Judged on the encoded message, so each certificate is split into its core once.
+            return authority != nil && isAliveWithoutCore(encoded) ? nil : encoded
         }
         return out
     }
 
     /// Whether `message` holds no alive statement, or one whose certificate has a core for `authority`.
     static func carriesCore(_ message: MembershipMessage, authority: [UInt8]) -> Bool {
-        switch message {
-        case .gossip(let statement), .join(let statement):
-            guard case .alive(let meta) = statement.claim else { return true }
-            return NodeCertificate.core(of: meta.certificate, nodeKey: statement.subject.bytes, name: meta.name, authorityKey: authority) != nil
+        !isAliveWithoutCore(encode(message, authority: authority))
+    }
+
+    /// An alive statement that went without a certificate core: encoded with an authority, one
+    /// whose certificate has none for it (a core is never empty: it holds at least the signature).
+    private static func isAliveWithoutCore(_ message: Shoal_Wire_V1_Message) -> Bool {
+        switch message.kind {
+        case .gossip(let statement)?, .join(let statement)?:
+            guard case .alive(let alive)? = statement.kind else { return false }
+            return alive.meta.certificateCore.isEmpty
         default:
-            return true
+            return false
         }
     }
 
