@@ -134,4 +134,35 @@ struct CertificateCoreWireTests {
             }
         }
     }
+
+    @Test("a datagram from anyone, decoded before its signature is checked, rebuilds at most twice its bytes plus 74 per statement")
+    func rebuildBound() throws {
+        // The cheapest alive statements a stranger can pack: 1-byte cores, 1-byte names and hosts.
+        var wire = Shoal_Wire_V1_Datagram()
+        var index = 0
+        while true {
+            var message = Shoal_Wire_V1_Message()
+            message.gossip.alive.subject = Data((0..<32).map { UInt8(truncatingIfNeeded: index &+ $0) })
+            message.gossip.alive.meta.name = "n"
+            message.gossip.alive.meta.host = "h"
+            message.gossip.alive.meta.port = 1
+            message.gossip.alive.meta.certificateCore = Data([7])
+            var next = wire
+            next.messages.append(message)
+            guard PayloadCodec.encode(next).count <= 1_400 else { break }
+            wire = next
+            index += 1
+        }
+        let payload = PayloadCodec.encode(wire).count
+        let datagram = try WireMapping.decode(wire, authority: authorityKey)
+        let count = datagram.messages.count
+        let rebuilt = datagram.messages.reduce(0) { total, message in
+            guard case .gossip(let statement) = message else { return total }
+            return total + (statement.metadata?.certificate.count ?? 0)
+        }
+        #expect(count > 10 && count * 36 <= payload, "\(count) statements in \(payload) bytes")
+        #expect(
+            rebuilt <= 2 * payload + NodeCertificate.coreOmittedBytes * count,
+            "\(count) statements in \(payload) bytes rebuilt \(rebuilt) bytes of certificates")
+    }
 }
