@@ -80,6 +80,21 @@ extension Membership {
 
     mutating func advanceProbe(now: Duration, effects: inout [MembershipEffect]) {
         guard var current = probe else { return }
+        // A deadline met late means this node was not running (a loaded machine, a paused
+        // process): the ack may be waiting behind this tick, unread. Once per probe, both
+        // deadlines move to a grace from now, and the lateness counts against local health, so
+        // the next probes wait longer (Lifeguard IV.A: a slow node must not accuse others).
+        let due = current.indirectSent ? current.endAt : current.indirectAt
+        if !current.movedForLateness, now >= due, now - due > lateTolerance {
+            let shift = now - due + lateGrace
+            current.movedForLateness = true
+            if !current.indirectSent { current.indirectAt += shift }
+            current.endAt += shift
+            probe = current
+            health.apply(1)
+            counters.lateTicks += 1
+            return
+        }
         if !current.indirectSent, now >= current.indirectAt {
             current.indirectSent = true
             let helpers = randomActive(count: config.indirectProbes, excluding: current.slot)
@@ -144,6 +159,13 @@ extension Membership {
         if direct && !current.indirectSent { health.apply(-1) }
         return direct ? current.startedAt : current.indirectAt
     }
+
+    /// How late a deadline may be met before this node counts itself as not having run in time.
+    var lateTolerance: Duration { config.probeTimeout / 4 }
+
+    /// How long a deadline met late is put off: time for the datagrams that queued while this
+    /// node was not running to be read first.
+    var lateGrace: Duration { config.probeTimeout }
 
     /// Up to `count` distinct random live members other than `excluded`.
     mutating func randomActive(count: Int, excluding excluded: Int32? = nil) -> [Int32] {

@@ -94,7 +94,8 @@ extension Membership {
         case .confirm(let slot):
             changedSlot = slot
             guard suspicions[slot]?.confirm(by: statement.signer) == true, let suspicion = suspicions[slot] else { return }
-            timers.push(.suspicion(slot: slot, generation: table[slot]!.generation), at: suspicion.deadline)
+            // A confirmation can move the deadline into the past: it is due now, not late.
+            timers.push(.suspicion(slot: slot, generation: table[slot]!.generation), at: max(suspicion.deadline, now))
         }
         if !quiet { broadcasts.enqueue(statement, slot: changedSlot) }
     }
@@ -211,14 +212,24 @@ extension Membership {
 
     /// Fires due suspicion and reap timers.
     mutating func fireTimers(now: Duration, effects: inout [MembershipEffect]) {
-        while let (_, timer) = timers.popDue(now: now) {
+        var putOff: [(MemberTimer, Duration)] = []
+        while let (due, timer) = timers.popDue(now: now) {
             switch timer {
             case .suspicion(let slot, let generation):
                 guard let record = table[slot], record.generation == generation, record.status == .suspect,
-                    let suspicion = suspicions[slot]
+                    var suspicion = suspicions[slot]
                 else { continue }
                 guard suspicion.deadline <= now else {
                     timers.push(timer, at: suspicion.deadline)
+                    continue
+                }
+                // Expiry met late: the suspect's refutation may be queued behind this tick.
+                // Put off once, by a grace, as a late probe is (`advanceProbe`).
+                if !suspicion.putOffForLateness, now - due > lateTolerance {
+                    suspicion.putOffForLateness = true
+                    suspicions[slot] = suspicion
+                    putOff.append((timer, now + lateGrace))
+                    counters.lateTicks += 1
                     continue
                 }
                 let dead = Statement.signed(
@@ -234,5 +245,6 @@ extension Membership {
                 report(.reaped(record.alive.subject), effects: &effects)
             }
         }
+        for (timer, deadline) in putOff { timers.push(timer, at: deadline) }
     }
 }

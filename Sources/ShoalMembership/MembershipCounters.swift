@@ -11,4 +11,7 @@ public struct MembershipCounters: Sendable, Hashable {
     public var failedProbes = 0
     /// Sends the shell reported as failed locally.
     public var localSendFailures = 0
+    /// Deadlines (a probe's, a suspicion's expiry) met so late that this node had not been
+    /// running, and put off once so what queued meanwhile is read first.
+    public var lateTicks = 0
 }

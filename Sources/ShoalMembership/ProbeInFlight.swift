@@ -13,6 +13,9 @@ struct ProbeInFlight: Sendable {
     /// When a send of this node first failed locally during this probe (any send, not only the
     /// ping: a node whose link is down fails them all).
     var localFailureAt: Duration?
+    /// Whether a deadline of this probe already came late and was moved (`Membership.lateGrace`):
+    /// once per probe, so a node that is always late still concludes its probes.
+    var movedForLateness = false
 }
 
 /// A probe that failed while this node's own sends were failing: it says nothing yet about the

@@ -11,6 +11,9 @@ struct Suspicion: Sendable {
     let maximum: Duration
     /// The first accuser plus every confirmer; nobody counts twice.
     private(set) var accusers: [NodeID]
+    /// Set when the expiry came late and was put off once (`Membership.lateGrace`): a
+    /// refutation may be waiting, unread, behind the late tick.
+    var putOffForLateness = false
 
     init(incarnation: UInt64, accuser: NodeID, startedAt: Duration, wanted: Int, minimum: Duration, maximum: Duration) {
         self.incarnation = incarnation

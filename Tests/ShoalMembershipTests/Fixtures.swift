@@ -114,6 +114,11 @@ extension Membership {
         return nil
     }
 
+    /// The first ping the node sends within 10 s of virtual time; a test failure when none came.
+    mutating func firstPing(sourceLocation: SourceLocation = #_sourceLocation) throws -> SentPing {
+        try #require(nextPing(), "node 0 sent no ping within 10 s", sourceLocation: sourceLocation)
+    }
+
     /// Ticks at each deadline until `time`, collecting effects. A tick that leaves its own
     /// deadline where it was (a core that would spin) is recorded as a failure, not looped on.
     mutating func advance(to time: Duration) -> [MembershipEffect] {

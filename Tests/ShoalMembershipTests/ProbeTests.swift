@@ -5,16 +5,10 @@ import Testing
 /// SWIM §3.1 probing with Lifeguard IV.A health, driven through virtual time.
 @Suite("probing")
 struct ProbeTests {
-    /// Ticks until node 0 pings someone (within 10 s of virtual time) and returns the ping.
-    func firstPing(_ node: inout Membership, sourceLocation: SourceLocation = #_sourceLocation) throws -> SentPing {
-        let ping = node.nextPing()
-        return try #require(ping, "node 0 sent no ping within 10 s", sourceLocation: sourceLocation)
-    }
-
     @Test("an unanswered probe asks k members, opens a stream ping, then suspects and tells the suspect")
     func unansweredProbe() throws {
         var node = Fixture.node(peers: 5)
-        let ping = try firstPing(&node)
+        let ping = try node.firstPing()
         let middle = node.advance(to: ping.at + .milliseconds(500))
         let requests = middle.messages.filter { if case .pingReq(ping.seq, ping.target, _, _) = $0 { true } else { false } }
         #expect(requests.count == 3)
@@ -32,7 +26,7 @@ struct ProbeTests {
         var node = Fixture.node(peers: 5)
         _ = node.receive(Datagram(messages: [.gossip(Fixture.suspect(0, 1, by: 2))]), from: Fixture.address(2), now: .zero)
         #expect(node.localHealth == 1)
-        let ping = try firstPing(&node)
+        let ping = try node.firstPing()
         _ = node.receive(Datagram(messages: [.ack(seq: ping.seq, from: ping.target)]), from: ping.address, now: ping.at + .milliseconds(5))
         let healthAfterAck = node.localHealth
         let later = node.advance(to: ping.at + .milliseconds(1900))
@@ -43,7 +37,7 @@ struct ProbeTests {
     @Test("a stream ping that succeeds saves the target from suspicion")
     func streamPingSaves() throws {
         var node = Fixture.node(peers: 5)
-        let ping = try firstPing(&node)
+        let ping = try node.firstPing()
         _ = node.advance(to: ping.at + .milliseconds(500))
         _ = node.streamPingResult(target: ping.target, seq: ping.seq, succeeded: true, now: ping.at + .milliseconds(600))
         let later = node.advance(to: ping.at + .seconds(2))
@@ -53,7 +47,7 @@ struct ProbeTests {
     @Test("a local send error counts against our health, not against the peer")
     func localSendError() throws {
         var node = Fixture.node(peers: 5)
-        let ping = try firstPing(&node)
+        let ping = try node.firstPing()
         _ = node.sendFailed(to: ping.address, localError: true, now: ping.at)
         let later = node.advance(to: ping.at + .seconds(1))
         #expect(!later.events.contains { if case .suspected = $0 { true } else { false } })
