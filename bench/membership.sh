@@ -59,7 +59,10 @@ log() { echo "[$(date +%T)] $*" >&2; }
 command -v iptables >/dev/null || die "'iptables' not found: apt-get install iptables"
 # The poller speaks each system's API itself (Serf's RPC is msgpack): Debian's python3-msgpack,
 # so Debian's python3 runs it even where another python3 comes first on PATH.
-"$root/scripts/setup.sh" python3 python3-msgpack >&2
+# Serf is Debian's package too, installed here when this run compares against it.
+extra=()
+[ "$only" != shoal ] && extra+=(serf)
+"$root/scripts/setup.sh" python3 python3-msgpack "${extra[@]}" >&2
 py=/usr/bin/python3
 "$py" -c "import msgpack" 2>/dev/null || die "$py cannot import msgpack after scripts/setup.sh python3-msgpack"
 for n in $sizes; do
