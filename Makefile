@@ -59,8 +59,8 @@ fuzz: setup
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_TARGETS="$(FUZZ_TARGETS)" SWIFT=$(SWIFT) scripts/fuzz.sh
 
 # Shoal and Serf side by side (bench/membership.sh); release build.
-bench-membership:
-	@scripts/setup.sh serf
+# bench/membership.sh installs Debian's serf and python3-msgpack itself.
+bench-membership: setup
 	@scripts/build-release.sh
 	bench/membership.sh --binary .build-release/release/shoal
 	bench/netns-faults.sh --binary .build-release/release/shoal

@@ -4,9 +4,10 @@
 #   bench/membership.sh [--sizes "10 50"] [--binary PATH] [--loss-minutes M] [--only shoal|serf]
 #                       [--idle-seconds S] [--profile lan|wan|local] [--keep]
 #
-# Needs root (iptables byte counters and loss rules), iptables, python3, `serf` on PATH and a Shoal
+# Needs root (iptables byte counters and loss rules), iptables and a Shoal
 # binary (default: $SHOAL_BINARY, else .build-release/release/shoal from scripts/build-release.sh,
-# else .build/debug/shoal).
+# else .build/debug/shoal). scripts/setup.sh installs what else it needs when missing: the build's
+# packages, python3-msgpack, and Debian's serf unless --only shoal.
 #
 # Every agent has its own loopback address: Shoal agent i binds 127.0.1.i:7946 (admin socket in the
 # work directory), Serf agent i binds 127.0.2.i:7946 with -rpc-addr 127.0.2.i:7373. Agent 1 is the
@@ -56,15 +57,6 @@ die() { echo "membership.sh: $*" >&2; exit 1; }
 log() { echo "[$(date +%T)] $*" >&2; }
 
 [ "$(id -u)" -eq 0 ] || die "must run as root (iptables counters and loss rules)"
-command -v iptables >/dev/null || die "'iptables' not found: apt-get install iptables"
-# The poller speaks each system's API itself (Serf's RPC is msgpack): Debian's python3-msgpack,
-# so Debian's python3 runs it even where another python3 comes first on PATH.
-# Serf is Debian's package too, installed here when this run compares against it.
-extra=()
-[ "$only" != shoal ] && extra+=(serf)
-"$root/scripts/setup.sh" python3 python3-msgpack "${extra[@]}" >&2
-py=/usr/bin/python3
-"$py" -c "import msgpack" 2>/dev/null || die "$py cannot import msgpack after scripts/setup.sh python3-msgpack"
 for n in $sizes; do
   [[ "$n" =~ ^[0-9]+$ ]] && [ "$n" -ge 2 ] && [ "$n" -le 250 ] || die "sizes must be 2..250, not '$n'"
 done
@@ -73,7 +65,16 @@ case "$only" in both|shoal|serf) ;; *) die "--only must be shoal or serf" ;; esa
 systems=()
 [ "$only" != shoal ] && systems+=(serf)
 [ "$only" != serf ] && systems+=(shoal)
-if [ "$only" != shoal ]; then command -v serf >/dev/null || die "'serf' not found on PATH"; fi
+# The poller speaks each system's API itself (Serf's RPC is msgpack): Debian's python3-msgpack,
+# so Debian's python3 runs it even where another python3 comes first on PATH. Serf is Debian's
+# package too, installed with them when this run measures it.
+packages=(python3-msgpack)
+[ "${systems[0]}" = serf ] && packages+=(serf)
+"$root/scripts/setup.sh" "${packages[@]}" >&2
+py=/usr/bin/python3
+"$py" -c "import msgpack" 2>/dev/null || die "$py cannot import msgpack after scripts/setup.sh python3-msgpack"
+command -v iptables >/dev/null || die "'iptables' not on PATH after scripts/setup.sh"
+if [ "${systems[0]}" = serf ]; then command -v serf >/dev/null || die "'serf' not on PATH after scripts/setup.sh serf"; fi
 if [ "$only" != serf ]; then
   find_shoal_binary
 fi
