@@ -66,6 +66,23 @@ struct LatenessTests {
         #expect(later.events.contains { if case .failed(let member) = $0 { member.id == Fixture.id(1) } else { false } })
     }
 
+    /// What lateness can cost: anyone who can load this node's CPU can make it late, and each
+    /// late deadline then waits exactly one grace (the probe timeout), never longer.
+    @Test("a late suspicion's expiry is put off by exactly one probe timeout")
+    func putOffIsOneGrace() {
+        var node = Fixture.node(peers: 5)
+        let failed = { (effects: [MembershipEffect]) in
+            effects.events.contains { if case .failed(let member) = $0 { member.id == Fixture.id(1) } else { false } }
+        }
+        _ = node.receive(Datagram(messages: [.gossip(Fixture.suspect(1, 1, by: 2))]), from: Fixture.address(2), now: .zero)
+        let late = Duration.seconds(100)
+        let grace = node.config.probeTimeout
+        #expect(!failed(node.tick(now: late)))
+        #expect(!failed(node.advance(to: late + grace - .milliseconds(1))), "declared dead before its grace ended")
+        #expect(failed(node.advance(to: late + grace)), "a late suspicion waited longer than one probe timeout")
+        #expect(node.counters.lateTicks == 1)
+    }
+
     @Test("deadlines met on time are never put off")
     func onTime() throws {
         var node = Fixture.node(peers: 5)
