@@ -78,6 +78,10 @@ check "heal the partition" c heal-all
 # in a second or two (it took 32 s when only the 30 s re-probe of the dead merged it).
 check "n1 sees n3 alive after the heal" c wait-status 1 n3 alive 10
 check "n3 sees n1 alive after the heal" c wait-status 3 n1 alive 10
+# The holds below say n3 keeps what it had when the cut came: it must have all three alive
+# then. (A suspicion raised across the silent partition can still be running when it heals;
+# cut again before the refutation reaches n3, and n3 rightly declares its subject dead.)
+check "all three see 3 alive after the heal" c wait-converged 3 15
 
 # Sends across this cut fail at once (EPERM) while n1 and n2 still reach each other: their
 # failures are evidence against n3's path, so n3 is declared dead; n3's every send fails, which
