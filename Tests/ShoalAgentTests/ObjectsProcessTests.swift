@@ -1,4 +1,5 @@
 import Foundation
+import ShoalTestSupport
 import Testing
 
 @testable import ShoalAgent
@@ -97,6 +98,34 @@ struct ObjectsProcessTests {
             #expect(status == 200)
             #expect(body == bytes, "agent \(i) reads the same bytes")
         }
+        // A client that stalls at its first bytes while the get's fetch runs on: the chunks
+        // past what the agent keeps for it in memory (16 MiB) are read back from the store, and
+        // the bytes are still the object's, in order.
+        let large = Self.randomBytes(24 << 20 + 99)
+        let slow = try await self.put(large, via: 2, in: cluster)
+        let slowHolders = Set(try #require(await describe(slow.id, via: 2, in: cluster)).holders.map(\.name))
+        let slowReader = try #require((1...4).first { !slowHolders.contains(cluster.name($0)) }, "a factor of 2 leaves two agents without a copy")
+        let (slowSocket, slowPath) = (cluster.socket(slowReader), "/v1/objects/\(slow.id)")
+        let slowBody = await value(within: .seconds(120)) { () async -> [UInt8]? in
+            var body: [UInt8] = []
+            var stalled = false
+            do {
+                try await AdminClient(socketPath: slowSocket).download(.GET, slowPath) { _, _ in } onChunk: { piece in
+                    if !stalled {
+                        stalled = true
+                        try await Task.sleep(for: .seconds(2))
+                    }
+                    body.append(contentsOf: piece)
+                }
+            } catch {
+                return nil
+            }
+            return body
+        }
+        #expect(slowBody != nil, "the slow get did not end within 120 s")
+        let slowIntact = slowBody.map { $0 == large } ?? false  // a Bool: a 24 MiB array printed by a failure would swamp the log
+        #expect(slowIntact, "a slow client of agent \(slowReader) got \(slowBody??.count ?? 0) bytes, not the object's \(large.count)")
+
         // HEAD: size and holders.
         var headers: [String: String] = [:]
         try await AdminClient(socketPath: cluster.socket(2)).download(.HEAD, "/v1/objects/\(stored.id)") { _, head in headers = head } onChunk: { _ in }
@@ -114,6 +143,7 @@ struct ObjectsProcessTests {
         // An upload cut short (the client promises 3 MiB, sends 1 MiB and hangs up): no object,
         // no orphan chunk file, nothing in tmp/.
         let before = chunkFiles(of: 2, in: cluster).count
+        let objectsBefore = try await AdminClient(socketPath: cluster.socket(2)).get("/v1/objects", as: [AdminAPI.ObjectEntry].self).count
         do {
             // Two whole chunks arrive (and are staged) before the client goes away.
             let raw = try RawConnection(unixSocket: cluster.socket(2))
@@ -123,7 +153,7 @@ struct ObjectsProcessTests {
             #expect(staged, "the upload's first chunks were staged as they arrived")
         }
         let cleaned = await cluster.eventually(timeout: .seconds(30)) {
-            (try? await AdminClient(socketPath: cluster.socket(2)).get("/v1/objects", as: [AdminAPI.ObjectEntry].self).count) == 1
+            (try? await AdminClient(socketPath: cluster.socket(2)).get("/v1/objects", as: [AdminAPI.ObjectEntry].self).count) == objectsBefore
                 && self.chunkFiles(of: 2, in: cluster).count == before && self.temporaryFiles(of: 2, in: cluster).isEmpty
         }
         #expect(cleaned, "a truncated upload left an object or orphan files on agent 2")

@@ -56,15 +56,22 @@ extension AdminRouter {
     /// The bytes of object `id`, streamed chunk by chunk as the store (or its holders) gives them,
     /// each chunk verified: `GET /v1/objects/{id}`, and the stored streams of a task.
     static func objectResponse(_ id: ObjectID, objects: ObjectService) async throws -> Response {
-        let manifest = try await answer { () async throws(ObjectError) in try await objects.open(id) }
+        let reader = try await answer { () async throws(ObjectError) in try await objects.read(id) }
+        let manifest = reader.manifest
+        // The first chunk before the status line: a fetch that cannot start (no holder sends
+        // it intact, a full disk) is still an error status, not a cut-short body.
+        let first = manifest.chunkCount == 0 ? nil : try await answer { () async throws(ObjectError) in try await reader.chunk(at: 0) }
         return Response(
             status: .ok,
             headers: [.contentType: "application/octet-stream", .contentLength: String(manifest.totalLength)],
             body: ResponseBody(contentLength: Int(manifest.totalLength)) { writer in
-                for position in 0..<manifest.chunkCount {
-                    let bytes = try await answer { () async throws(ObjectError) in try await objects.chunkBytes(manifest, at: position) }
+                if let first { try await writer.write(ByteBuffer(bytes: first)) }
+                for position in (first == nil ? 0 : 1)..<manifest.chunkCount {
+                    let bytes = try await answer { () async throws(ObjectError) in try await reader.chunk(at: position) }
                     try await writer.write(ByteBuffer(bytes: bytes))
                 }
+                // Ends once this node keeps its copy, so a get that has answered left one here.
+                await reader.finish()
                 try await writer.finish(nil)
             })
     }

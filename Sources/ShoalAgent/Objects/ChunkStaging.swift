@@ -181,9 +181,14 @@ extension ChunkStore {
     /// `address`: the check every received chunk passes before it is staged or served. The
     /// decompressed bytes are not kept.
     public static func verify(file: [UInt8], address: ChunkAddress, length: Int) -> Bool {
-        guard file.count <= ChunkEncoding.headerSize + length + length / 128 + 4096 else { return false }
-        guard case .success(let bytes) = ChunkEncoding.decode(file, maxSize: length) else { return false }
-        return bytes.count == length && address.isAddress(of: bytes)
+        verified(file: file, address: address, length: length) != nil
+    }
+
+    /// The chunk bytes `file` holds when it passes `verify(file:address:length:)`, else nil.
+    public static func verified(file: [UInt8], address: ChunkAddress, length: Int) -> [UInt8]? {
+        guard file.count <= ChunkEncoding.headerSize + length + length / 128 + 4096 else { return nil }
+        guard case .success(let bytes) = ChunkEncoding.decode(file, maxSize: length) else { return nil }
+        return bytes.count == length && address.isAddress(of: bytes) ? bytes : nil
     }
 
     /// The manifest of a stored object without counting an access (repair and scrub are no use).

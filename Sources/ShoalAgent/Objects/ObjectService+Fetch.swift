@@ -96,8 +96,11 @@ extension ObjectService {
     /// Pulls every chunk of `manifest` this node lacks from `holders` at once, as
     /// `ObjectTransfer` schedules (rarest first, a window per peer, a cap on bytes in flight, the
     /// end game), verifying each on arrival, then commits the object under `pin`. Durable when
-    /// it returns; on failure nothing of it stays.
-    func fetch(_ manifest: Manifest, from holders: Set<NodeID>, pin: ObjectPin, factor: Int) async throws(ObjectError) {
+    /// it returns; on failure (or when the task is cancelled) nothing of it stays. Each chunk
+    /// that arrives is offered to `relay` once staged, and each already here is marked absent.
+    func fetch(
+        _ manifest: Manifest, from holders: Set<NodeID>, pin: ObjectPin, factor: Int, relay: ChunkRelay? = nil
+    ) async throws(ObjectError) {
         let staging = store.beginStaging()
         var transfer: ObjectTransfer
         do {
@@ -112,6 +115,7 @@ extension ObjectService {
         var actions: [TransferAction] = []
         do {
             for address in sizes.keys where try staging.has(address) {
+                relay?.markAbsent(address)
                 actions += transfer.chunkArrived(address, from: myself, verified: true)
             }
         } catch {
@@ -122,6 +126,7 @@ extension ObjectService {
             var live: Set<RequestKey> = []
             defer { group.cancelAll() }
             while true {
+                if Task.isCancelled { return .failure(.unavailable("the get was cancelled")) }
                 // Requests still wanted once the batch's cancels are applied; then the batch's end.
                 var launch: [RequestKey] = []
                 var ending: Result<Void, ObjectError>?
@@ -144,7 +149,9 @@ extension ObjectService {
                 for key in launch {
                     live.insert(key)
                     let size = sizes[key.address] ?? 0
-                    group.addTask { [self] in (key, await fetchChunk(key.address, size: size, from: key.peer, into: staging)) }
+                    group.addTask { [self] in
+                        (key, await fetchChunk(key.address, size: size, from: key.peer, into: staging, relay: relay))
+                    }
                 }
                 guard let (key, outcome) = await group.next() else {
                     return .failure(.unavailable("the transfer stopped with chunks outstanding"))
@@ -173,8 +180,9 @@ extension ObjectService {
         }
     }
 
-    /// Asks `peer` for the chunk file of `address` and verifies it: the file as it came, or why not.
-    func requestChunkFile(_ address: ChunkAddress, size: Int, from peer: NodeID) async -> Result<[UInt8], ChunkOutcome> {
+    /// Asks `peer` for the chunk file of `address` and verifies it: the file as it came and the
+    /// chunk's bytes, or why not.
+    func requestChunkFile(_ address: ChunkAddress, size: Int, from peer: NodeID) async -> Result<(file: [UInt8], bytes: [UInt8]), ChunkOutcome> {
         let request = Shoal_Wire_V1_ObjectRequest.with { $0.chunk = .with { $0.address = Data(address.multihash.bytes) } }
         let answer: Shoal_Wire_V1_ObjectAnswer
         let body: Data
@@ -187,21 +195,25 @@ extension ObjectService {
         }
         guard case .chunk(let reply)? = answer.kind, reply.found else { return .failure(.missing) }
         let file = [UInt8](body)
-        guard ChunkStore.verify(file: file, address: address, length: size) else { return .failure(.bad) }
-        return .success(file)
+        guard let bytes = ChunkStore.verified(file: file, address: address, length: size) else { return .failure(.bad) }
+        return .success((file, bytes))
     }
 
-    /// Asks `peer` for the chunk file of `address`, verifies it and stages it as it came.
-    func fetchChunk(_ address: ChunkAddress, size: Int, from peer: NodeID, into staging: ChunkStaging) async -> ChunkOutcome {
+    /// Asks `peer` for the chunk file of `address`, verifies it, stages it as it came and offers
+    /// its bytes to `relay`.
+    func fetchChunk(
+        _ address: ChunkAddress, size: Int, from peer: NodeID, into staging: ChunkStaging, relay: ChunkRelay? = nil
+    ) async -> ChunkOutcome {
         switch await requestChunkFile(address, size: size, from: peer) {
         case .failure(let outcome):
             return outcome
-        case .success(let file):
+        case .success(let (file, bytes)):
             do {
                 try staging.add(file: file, address: address, length: size)
             } catch {
                 return .storeFailed(.from(error))
             }
+            relay?.offer(address, bytes: bytes)
             return .verified
         }
     }
@@ -241,9 +253,7 @@ extension ObjectService {
         if holders.isEmpty { holders = await locate(manifest.id)?.holders ?? [] }
         let size = manifest.size(ofChunk: position)
         for holder in Rendezvous.ranking(of: holders, for: manifest.id) {
-            guard case .success(let file) = await requestChunkFile(address, size: size, from: holder),
-                case .success(let bytes) = ChunkEncoding.decode(file, maxSize: size)
-            else { continue }
+            guard case .success(let (_, bytes)) = await requestChunkFile(address, size: size, from: holder) else { continue }
             if (try? store.restore(chunk: bytes)) != nil {
                 logger.notice("restored a chunk from a replica", metadata: ["chunk": "\(address)", "from": "\(name(of: holder))"])
                 return true

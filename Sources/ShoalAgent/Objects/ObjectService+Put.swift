@@ -119,24 +119,6 @@ extension ObjectService {
         return replicated
     }
 
-    /// Makes `id` readable here: the stored copy, or one fetched from its holders and kept as
-    /// a `cached` copy. Answers its manifest.
-    func open(_ id: ObjectID) async throws(ObjectError) -> Manifest {
-        do {
-            if let manifest = try store.manifest(of: id) { return manifest }
-        } catch {
-            throw .from(error)
-        }
-        guard let location = await locate(id) else { throw .notFound(id) }
-        try await fetch(location.manifest, from: location.holders, pin: .cached, factor: location.factor)
-        do {
-            try store.enforceBudget()
-        } catch {
-            logger.warning("could not keep the object store within its budget", metadata: ["error": "\(error)"])
-        }
-        return location.manifest
-    }
-
     /// The description `shoal object` shows: size, chunks, factor, holders and homes.
     func describe(_ id: ObjectID) async throws(ObjectError) -> AdminAPI.ObjectInfo {
         var local: (manifest: Manifest, factor: Int)?

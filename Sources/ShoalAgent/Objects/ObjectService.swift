@@ -17,8 +17,8 @@ import Synchronization
 ///   asks each other home to replicate it (they pull the chunks from this node, or take them
 ///   inline when the object is small) and answers once `factor` nodes hold it durably.
 /// - A get reads the local copy, or locates holders (homes first, in rendezvous order) and
-///   pulls the chunks from all of them at once (`ObjectTransfer`), verifying each, then keeps
-///   the object as a `cached` copy and streams it from disk.
+///   pulls the chunks from all of them at once (`ObjectTransfer`), verifying each, streams each
+///   to the client as it arrives (`ObjectReader`), and keeps the object as a `cached` copy.
 /// - Repair runs when membership changes and every `repairInterval`: each holder re-derives the
 ///   homes of what it holds and has any home that lacks a copy replicate it; a node that is no
 ///   longer a home keeps its copy as `cached` once the new homes hold it.
@@ -39,6 +39,9 @@ final class ObjectService: Service, Sendable {
         /// The time between repair passes when nothing changes.
         var repairInterval: Duration = .seconds(20)
         var limits = TransferLimits.standard
+        /// Verified chunk bytes a get may hold for its client beyond those in flight
+        /// (`ChunkRelay`); a client slower than that reads the rest from disk.
+        var relayCapacity = 16 << 20
     }
 
     struct Peer: Sendable {

@@ -241,10 +241,11 @@ extension TaskService {
             let fd = try TaskFiles.create(input.name, in: directory)
             defer { close(fd) }
             do {
-                let manifest = try await objects.open(id)
-                for position in 0..<manifest.chunkCount {
-                    try TaskFiles.write(try await objects.chunkBytes(manifest, at: position), to: fd, name: input.name)
+                let reader = try await objects.read(id)
+                for position in 0..<reader.manifest.chunkCount {
+                    try TaskFiles.write(try await reader.chunk(at: position), to: fd, name: input.name)
                 }
+                await reader.finish()
             } catch let error as AttemptFailure {
                 throw error
             } catch {
