@@ -98,6 +98,15 @@ struct ObjectsProcessTests {
             #expect(status == 200)
             #expect(body == bytes, "agent \(i) reads the same bytes")
         }
+        // An object that repeats one chunk (staged once while the put stages several chunks at
+        // a time) reads back whole elsewhere.
+        let repeated = [UInt8](repeating: 0x5a, count: 4 << 20 + 5)
+        let dedup = try await self.put(repeated, via: 1, in: cluster)
+        #expect(dedup.chunks == 5)
+        let (dedupStatus, dedupBody) = try await get(dedup.id, via: 3, in: cluster)
+        let dedupIntact = dedupBody == repeated
+        #expect(dedupStatus == 200 && dedupIntact, "the repeated-chunk object reads back (\(dedupStatus), \(dedupBody.count) bytes)")
+
         // A client that stalls at its first bytes while the get's fetch runs on: the chunks
         // past what the agent keeps for it in memory (16 MiB) are read back from the store, and
         // the bytes are still the object's, in order.

@@ -39,12 +39,19 @@ public final class ChunkStaging: Sendable {
     @discardableResult
     public func add(chunk bytes: [UInt8]) throws(ChunkStoreError) -> ChunkAddress {
         let address = ChunkAddress(hashing: bytes)
+        try add(chunk: bytes, address: address)
+        return address
+    }
+
+    /// Stages the chunk `bytes` whose address this process has just computed (a `Chunker`'s
+    /// chunk), compressed by the store's settings, without hashing them again. Two calls for
+    /// one address must not overlap on one staging.
+    public func add(chunk bytes: [UInt8], address: ChunkAddress) throws(ChunkStoreError) {
         if try needsFile(address) {
             let file = try ChunkEncoding.encode(
                 bytes, level: store.configuration.compressionLevel, minimumSaving: store.configuration.minimumSaving)
             try write(file.bytes, address: address, length: bytes.count, encoding: file.encoding)
         }
-        return address
     }
 
     /// Stages a chunk file received from a peer, already checked with `ChunkStore.verify(file:)`,

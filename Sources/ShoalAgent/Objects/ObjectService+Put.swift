@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import NIOPosix
 import ShoalCrypto
 import ShoalMembership
 import ShoalObjects
@@ -12,6 +13,9 @@ extension ObjectService {
     /// here, then replicated to its homes. Answers once `factor` nodes hold it durably (fewer
     /// only when fewer members are alive). `length` (the request's Content-Length) picks the
     /// chunk size and must match what arrives.
+    /// Chunks of one put compressed and written at once.
+    static let stagingDepth = 2
+
     func put<Body: AsyncSequence & Sendable>(_ body: Body, length: UInt64?, factor: Int) async throws(ObjectError) -> AdminAPI.ObjectPut
     where Body.Element == ByteBuffer {
         let staging = store.beginStaging()
@@ -19,16 +23,35 @@ extension ObjectService {
         let manifest: Manifest
         let pin: ObjectPin
         do {
-            for try await buffer in body {
-                let chunks = try buffer.withUnsafeReadableBytes { bytes throws(ObjectFormatError) in try chunker.append(bytes) }
-                for chunk in chunks { try staging.add(chunk: chunk.bytes) }
+            // The chunker hashes on this task as the body arrives; compressing and writing each
+            // chunk runs on NIO's blocking pool, `stagingDepth` chunks at a time, so a put uses
+            // more than one core and the body is read while chunks are written.
+            manifest = try await withThrowingTaskGroup(of: Void.self) { group in
+                var pending = 0
+                var submitted: Set<ChunkAddress> = []
+                func stage(_ chunk: Chunk) async throws {
+                    guard submitted.insert(chunk.address).inserted else { return }
+                    if pending >= Self.stagingDepth {
+                        try await group.next()
+                        pending -= 1
+                    }
+                    group.addTask {
+                        try await NIOThreadPool.singleton.runIfActive { try staging.add(chunk: chunk.bytes, address: chunk.address) }
+                    }
+                    pending += 1
+                }
+                for try await buffer in body {
+                    let chunks = try buffer.withUnsafeReadableBytes { bytes throws(ObjectFormatError) in try chunker.append(bytes) }
+                    for chunk in chunks { try await stage(chunk) }
+                }
+                if let length, chunker.bytesConsumed != length {
+                    throw ObjectError.invalid("the body ended after \(chunker.bytesConsumed) of the \(length) bytes its Content-Length announced")
+                }
+                let (last, finished) = try chunker.finish()
+                if let last { try await stage(last) }
+                try await group.waitForAll()
+                return finished
             }
-            if let length, chunker.bytesConsumed != length {
-                throw ObjectError.invalid("the body ended after \(chunker.bytesConsumed) of the \(length) bytes its Content-Length announced")
-            }
-            let (last, finished) = try chunker.finish()
-            if let last { try staging.add(chunk: last.bytes) }
-            manifest = finished
             pin = homes(of: manifest.id, factor: factor).contains(myself) ? .home : .cached
             try staging.commit(manifest, pin: pin, factor: factor)
         } catch {
@@ -37,6 +60,7 @@ extension ObjectService {
             case let error as ObjectError: throw error
             case let error as ChunkStoreError: throw .from(error)
             case let error as ObjectFormatError: throw .invalid(error.description)
+            case is NIOThreadPoolError.ThreadPoolInactive: throw .unavailable("the agent is stopping")
             default: throw .invalid("the upload ended early: \(error)")
             }
         }
