@@ -24,7 +24,7 @@ struct ChunkRelayTests {
     @Test("a chunk offered before it is taken waits for the reader; one taken before it is offered reaches the waiting reader")
     func handsOverInEitherOrder() async throws {
         let (manifest, chunks) = try Self.manifest([1, 2])
-        let relay = ChunkRelay(manifest: manifest, capacity: 1 << 20)
+        let relay = ChunkRelay(manifest: manifest, budget: RelayBudget(limit: 1 << 20))
         relay.offer(manifest.chunks[0], bytes: chunks[0])
         #expect(await Self.take(manifest.chunks[0], from: relay) == chunks[0])
         async let second = Self.take(manifest.chunks[1], from: relay)
@@ -33,20 +33,20 @@ struct ChunkRelayTests {
         #expect(await second == chunks[1])
     }
 
-    @Test("past its capacity the relay keeps nothing more, and the reader is told to read the store")
+    @Test("past its budget the relay keeps nothing more, and the reader is told to read the store")
     func capacityBoundsMemory() async throws {
         let (manifest, chunks) = try Self.manifest([1, 2, 3])
-        let relay = ChunkRelay(manifest: manifest, capacity: 2_048)
+        let relay = ChunkRelay(manifest: manifest, budget: RelayBudget(limit: 2_048))
         for (address, bytes) in zip(manifest.chunks, chunks) { relay.offer(address, bytes: bytes) }
         #expect(await Self.take(manifest.chunks[0], from: relay) == chunks[0])
         #expect(await Self.take(manifest.chunks[1], from: relay) == chunks[1])
-        #expect(await Self.take(manifest.chunks[2], from: relay) == .some(nil), "the third chunk was over capacity: the reader reads it from the store")
+        #expect(await Self.take(manifest.chunks[2], from: relay) == .some(nil), "the third chunk was over the budget: the reader reads it from the store")
     }
 
     @Test("a chunk the object repeats is handed over at every position, then let go")
     func repeatedChunk() async throws {
         let (manifest, chunks) = try Self.manifest([5, 6, 5])
-        let relay = ChunkRelay(manifest: manifest, capacity: 1 << 20)
+        let relay = ChunkRelay(manifest: manifest, budget: RelayBudget(limit: 1 << 20))
         relay.offer(manifest.chunks[0], bytes: chunks[0])
         relay.offer(manifest.chunks[1], bytes: chunks[1])
         relay.offer(manifest.chunks[0], bytes: chunks[0])  // an end-game duplicate
@@ -60,7 +60,7 @@ struct ChunkRelayTests {
     @Test("a reader waiting when the fetch ends, or for a chunk that was already here, is answered nil at once")
     func endAndAbsent() async throws {
         let (manifest, _) = try Self.manifest([1, 2])
-        let relay = ChunkRelay(manifest: manifest, capacity: 1 << 20)
+        let relay = ChunkRelay(manifest: manifest, budget: RelayBudget(limit: 1 << 20))
         relay.markAbsent(manifest.chunks[0])
         #expect(await Self.take(manifest.chunks[0], from: relay) == .some(nil))
         async let waiting = Self.take(manifest.chunks[1], from: relay)
@@ -72,10 +72,29 @@ struct ChunkRelayTests {
     @Test("a cancelled reader stops waiting")
     func cancelledReader() async throws {
         let (manifest, _) = try Self.manifest([1])
-        let relay = ChunkRelay(manifest: manifest, capacity: 1 << 20)
+        let relay = ChunkRelay(manifest: manifest, budget: RelayBudget(limit: 1 << 20))
         let reader = Task { await relay.take(manifest.chunks[0]) }
         try await Task.sleep(for: .milliseconds(20))
         reader.cancel()
         #expect(await reader.value == nil)
+    }
+
+    @Test("every relay draws on one budget: many clients together hold no more than it, and what a gone reader held is given back")
+    func sharedBudget() async throws {
+        let (manifest, chunks) = try Self.manifest([1, 2, 3])
+        let budget = RelayBudget(limit: 2_048)
+        var first: ChunkRelay? = ChunkRelay(manifest: manifest, budget: budget)
+        let second = ChunkRelay(manifest: manifest, budget: budget)
+        for (address, bytes) in zip(manifest.chunks, chunks) { first?.offer(address, bytes: bytes) }
+        for (address, bytes) in zip(manifest.chunks, chunks) { second.offer(address, bytes: bytes) }
+        #expect(budget.inUse == 2_048, "two relays offered three chunks each hold two chunks in all")
+        #expect(await Self.take(manifest.chunks[0], from: second) == .some(nil), "the second relay got nothing past the budget")
+        #expect(await Self.take(manifest.chunks[0], from: first!) == chunks[0])
+        #expect(budget.inUse == 1_024, "a chunk taken is given back")
+        first = nil
+        #expect(budget.inUse == 0, "a relay dropped with a chunk unread gives it back")
+        let third = ChunkRelay(manifest: manifest, budget: budget)
+        third.offer(manifest.chunks[2], bytes: chunks[2])
+        #expect(await Self.take(manifest.chunks[2], from: third) == chunks[2], "the freed budget serves the next client")
     }
 }

@@ -90,4 +90,20 @@ struct ChunkStoreTests {
         #expect(!FileManager.default.fileExists(atPath: files.path(of: orphanAddress)))
         #expect(throws: ChunkStoreError.notFound("chunk \(orphanAddress)")) { try store.read(chunk: orphanAddress) }
     }
+
+    @Test("adds of one chunk at once on one staging (a put's parallel chunks, a get's end-game duplicates) leave no claim behind")
+    func concurrentAddsOfOneChunk() async throws {
+        let store = try ChunkStore(directory: try ChunkStoreFixtures.temporaryDirectory())
+        let bytes = [UInt8](repeating: 3, count: 100_000)
+        let (chunks, manifest) = try Chunker.chunks(of: bytes)
+        let address = try #require(chunks.first).address
+        let staging = store.beginStaging()
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<8 { group.addTask { try? staging.add(chunk: bytes, address: address) } }
+        }
+        try staging.commit(manifest, pin: .home, factor: 1)
+        #expect(store.staged.withLock { $0.isEmpty }, "a staged claim outlived the commit")
+        #expect(try store.referenceCount(of: address) == 1)
+        #expect(try ChunkStoreFixtures.readBack(manifest.id, from: store) == bytes)
+    }
 }

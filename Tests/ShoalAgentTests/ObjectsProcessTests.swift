@@ -107,10 +107,10 @@ struct ObjectsProcessTests {
         let dedupIntact = dedupBody == repeated
         #expect(dedupStatus == 200 && dedupIntact, "the repeated-chunk object reads back (\(dedupStatus), \(dedupBody.count) bytes)")
 
-        // A client that stalls at its first bytes while the get's fetch runs on: the chunks
-        // past what the agent keeps for it in memory (16 MiB) are read back from the store, and
-        // the bytes are still the object's, in order.
-        let large = Self.randomBytes(24 << 20 + 99)
+        // A client that stalls at its first bytes while the get's fetch runs on: the chunks past
+        // what the agent keeps in memory (32 MiB for all its gets) are read back from the store,
+        // and the bytes are still the object's, in order.
+        let large = Self.randomBytes(40 << 20 + 99)
         let slow = try await self.put(large, via: 2, in: cluster)
         let slowHolders = Set(try #require(await describe(slow.id, via: 2, in: cluster)).holders.map(\.name))
         let slowReader = try #require((1...4).first { !slowHolders.contains(cluster.name($0)) }, "a factor of 2 leaves two agents without a copy")
@@ -132,7 +132,7 @@ struct ObjectsProcessTests {
             return body
         }
         #expect(slowBody != nil, "the slow get did not end within 120 s")
-        let slowIntact = slowBody.map { $0 == large } ?? false  // a Bool: a 24 MiB array printed by a failure would swamp the log
+        let slowIntact = slowBody.map { $0 == large } ?? false  // a Bool: a 40 MiB array printed by a failure would swamp the log
         #expect(slowIntact, "a slow client of agent \(slowReader) got \(slowBody??.count ?? 0) bytes, not the object's \(large.count)")
 
         // HEAD: size and holders.

@@ -66,7 +66,7 @@ extension AdminRouter {
             headers: [.contentType: "application/octet-stream", .contentLength: String(manifest.totalLength)],
             body: ResponseBody(contentLength: Int(manifest.totalLength)) { writer in
                 if let first { try await writer.write(ByteBuffer(bytes: first)) }
-                for position in (first == nil ? 0 : 1)..<manifest.chunkCount {
+                for position in (0..<manifest.chunkCount).dropFirst() {
                     let bytes = try await answer { () async throws(ObjectError) in try await reader.chunk(at: position) }
                     try await writer.write(ByteBuffer(bytes: bytes))
                 }

@@ -5,9 +5,10 @@ import Synchronization
 /// order, so the bytes reach the client while the rest arrive, with no second read from disk and
 /// no second hash.
 ///
-/// Memory is bounded: a chunk offered while `capacity` bytes already wait unread is not kept
-/// here (it is staged on disk all the same), and the reader reads it from the store once the
-/// fetch has committed. A slow client therefore costs a re-read, never unbounded memory.
+/// Memory is bounded for the whole agent, however many clients read at once: every relay draws
+/// on one `RelayBudget`, and a chunk offered when the budget is spent is not kept (it is staged on
+/// disk all the same); the reader reads it from the store once the fetch has committed. A slow
+/// client, or many, therefore cost a re-read, never unbounded memory.
 final class ChunkRelay: Sendable {
     private struct State {
         /// Verified bytes not yet taken, by address.
@@ -16,22 +17,25 @@ final class ChunkRelay: Sendable {
         /// Positions still to be taken, per address (an object may repeat a chunk).
         var uses: [ChunkAddress: Int]
         /// Addresses this relay will not hand over: here before the fetch began, or offered
-        /// over capacity.
+        /// offered when the budget was spent.
         var absent: Set<ChunkAddress> = []
         var waiter: (address: ChunkAddress, continuation: CheckedContinuation<[UInt8]?, Never>)?
         /// The fetch is over: nothing more will be offered.
         var ended = false
     }
 
-    let capacity: Int
+    let budget: RelayBudget
     private let state: Mutex<State>
 
-    init(manifest: Manifest, capacity: Int) {
-        self.capacity = capacity
+    init(manifest: Manifest, budget: RelayBudget) {
+        self.budget = budget
         var uses: [ChunkAddress: Int] = [:]
         for address in manifest.chunks { uses[address, default: 0] += 1 }
         state = Mutex(State(uses: uses))
     }
+
+    /// A reader that went away leaves its unread chunks to the budget.
+    deinit { budget.release(state.withLock { $0.bytes }) }
 
     /// Chunk `address` is already here (the fetch will not offer it).
     func markAbsent(_ address: ChunkAddress) {
@@ -73,7 +77,7 @@ final class ChunkRelay: Sendable {
     }
 
     /// Chunk `address`'s bytes once the fetch offers them; nil when this relay will not have
-    /// them (here before, over capacity, the fetch ended without them, or the reader was
+    /// them (here before, offered when the budget was spent, the fetch ended without them, or the reader was
     /// cancelled): the reader then reads the store.
     func take(_ address: ChunkAddress) async -> [UInt8]? {
         await withTaskCancellationHandler {
@@ -85,6 +89,7 @@ final class ChunkRelay: Sendable {
                         if uses <= 0 {
                             state.ready[address] = nil
                             state.bytes -= bytes.count
+                            budget.release(bytes.count)
                         }
                         return .some(bytes)
                     }
@@ -105,11 +110,37 @@ final class ChunkRelay: Sendable {
     }
 
     private func keep(_ address: ChunkAddress, _ bytes: [UInt8], in state: inout State) {
-        if state.bytes + bytes.count <= capacity {
+        if budget.reserve(bytes.count) {
             state.ready[address] = bytes
             state.bytes += bytes.count
         } else {
             state.absent.insert(address)
         }
+    }
+}
+
+/// The bytes every get's `ChunkRelay` together may hold for its client: one per agent
+/// (`ObjectService.relayBudget`), so the memory relayed chunks take does not grow with the number
+/// of clients (at most `HTTPLimits.maximumConnections` on the admin socket).
+final class RelayBudget: Sendable {
+    let limit: Int
+    private let used = Mutex(0)
+
+    init(limit: Int) { self.limit = limit }
+
+    /// The bytes held now.
+    var inUse: Int { used.withLock { $0 } }
+
+    /// Takes `count` bytes if that stays within the limit.
+    func reserve(_ count: Int) -> Bool {
+        used.withLock { used in
+            guard used + count <= limit else { return false }
+            used += count
+            return true
+        }
+    }
+
+    func release(_ count: Int) {
+        used.withLock { $0 -= count }
     }
 }

@@ -44,14 +44,17 @@ public final class ChunkStaging: Sendable {
     }
 
     /// Stages the chunk `bytes` whose address this process has just computed (a `Chunker`'s
-    /// chunk), compressed by the store's settings, without hashing them again. Two calls for
-    /// one address must not overlap on one staging.
+    /// chunk), compressed by the store's settings, without hashing them again.
     public func add(chunk bytes: [UInt8], address: ChunkAddress) throws(ChunkStoreError) {
-        if try needsFile(address) {
-            let file = try ChunkEncoding.encode(
-                bytes, level: store.configuration.compressionLevel, minimumSaving: store.configuration.minimumSaving)
-            try write(file.bytes, address: address, length: bytes.count, encoding: file.encoding)
+        guard try needsFile(address) else { return }
+        let file: (bytes: [UInt8], encoding: ChunkEncoding)
+        do {
+            file = try ChunkEncoding.encode(bytes, level: store.configuration.compressionLevel, minimumSaving: store.configuration.minimumSaving)
+        } catch {
+            unclaim(address)
+            throw error
         }
+        try write(file.bytes, address: address, length: bytes.count, encoding: file.encoding)
     }
 
     /// Stages a chunk file received from a peer, already checked with `ChunkStore.verify(file:)`,
@@ -121,22 +124,43 @@ public final class ChunkStaging: Sendable {
         store.lock.withLock { _ in release(removingUnindexed: true) }
     }
 
+    /// Whether this add must write the chunk's file. The address is claimed first, under this
+    /// staging's lock, so two adds of one address at once (a put's chunks staged in parallel, a
+    /// get's end-game duplicates) write it once; the second returns at once, and the caller's
+    /// commit comes only after every add has returned.
     private func needsFile(_ address: ChunkAddress) throws(ChunkStoreError) -> Bool {
-        if claimed.contains(address) { return false }
-        if try store.index.read({ db in try db.chunkRow(address) }) != nil { return false }
+        guard state.withLock({ $0.claimed.insert(address).inserted }) else { return false }
+        let indexed: Bool
+        do {
+            indexed = try store.index.read({ db in try db.chunkRow(address) }) != nil
+        } catch {
+            unclaim(address)
+            throw error
+        }
+        if indexed {
+            unclaim(address)
+            return false
+        }
         // Another staging wrote this chunk: claim its file instead of writing it again.
         let shared = store.staged.withLock { staged -> Bool in
             guard staged[address] != nil else { return false }
             staged[address]!.claims += 1
             return true
         }
-        if shared { state.withLock { _ = $0.claimed.insert(address) } }
         return !shared
     }
 
+    private func unclaim(_ address: ChunkAddress) {
+        state.withLock { _ = $0.claimed.remove(address) }
+    }
+
     private func write(_ file: [UInt8], address: ChunkAddress, length: Int, encoding: ChunkEncoding) throws(ChunkStoreError) {
-        _ = try store.files.write(file, for: address, sync: false)
-        state.withLock { _ = $0.claimed.insert(address) }
+        do {
+            _ = try store.files.write(file, for: address, sync: false)
+        } catch {
+            unclaim(address)
+            throw error
+        }
         store.staged.withLock { staged in
             if staged[address] != nil {
                 staged[address]!.claims += 1

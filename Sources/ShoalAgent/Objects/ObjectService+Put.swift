@@ -8,14 +8,14 @@ import ShoalTransport
 import ShoalWire
 
 extension ObjectService {
+    /// Chunks of one put compressed and written at once.
+    static let stagingDepth = 2
+
     /// Stores the bytes `body` yields as a new object wanting `factor` replicas: cut, hashed,
     /// compressed and staged as they arrive (memory: one chunk and the addresses), committed
     /// here, then replicated to its homes. Answers once `factor` nodes hold it durably (fewer
     /// only when fewer members are alive). `length` (the request's Content-Length) picks the
     /// chunk size and must match what arrives.
-    /// Chunks of one put compressed and written at once.
-    static let stagingDepth = 2
-
     func put<Body: AsyncSequence & Sendable>(_ body: Body, length: UInt64?, factor: Int) async throws(ObjectError) -> AdminAPI.ObjectPut
     where Body.Element == ByteBuffer {
         let staging = store.beginStaging()
@@ -28,9 +28,7 @@ extension ObjectService {
             // more than one core and the body is read while chunks are written.
             manifest = try await withThrowingTaskGroup(of: Void.self) { group in
                 var pending = 0
-                var submitted: Set<ChunkAddress> = []
                 func stage(_ chunk: Chunk) async throws {
-                    guard submitted.insert(chunk.address).inserted else { return }
                     if pending >= Self.stagingDepth {
                         try await group.next()
                         pending -= 1

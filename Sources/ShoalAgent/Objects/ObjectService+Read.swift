@@ -99,7 +99,7 @@ extension ObjectService {
         do { stored = try store.manifest(of: id) } catch { throw .from(error) }
         if let stored { return ObjectReader(stored: stored, service: self) }
         guard let location = await locate(id) else { throw .notFound(id) }
-        let relay = ChunkRelay(manifest: location.manifest, capacity: settings.relayCapacity)
+        let relay = ChunkRelay(manifest: location.manifest, budget: relayBudget)
         let fetch = Task { [self] () -> Result<Void, ObjectError> in
             defer { relay.finish() }
             do throws(ObjectError) {

@@ -39,9 +39,9 @@ final class ObjectService: Service, Sendable {
         /// The time between repair passes when nothing changes.
         var repairInterval: Duration = .seconds(20)
         var limits = TransferLimits.standard
-        /// Verified chunk bytes a get may hold for its client beyond those in flight
-        /// (`ChunkRelay`); a client slower than that reads the rest from disk.
-        var relayCapacity = 16 << 20
+        /// Verified chunk bytes all gets together may hold for their clients beyond those in
+        /// flight (`ChunkRelay`); a client that falls behind reads the rest from disk.
+        var relayBudget = 32 << 20
     }
 
     struct Peer: Sendable {
@@ -74,12 +74,15 @@ final class ObjectService: Service, Sendable {
     let clock: ShellClock
     let logger: Logger
     let state = Mutex(State())
+    /// What every get's `ChunkRelay` draws on.
+    let relayBudget: RelayBudget
 
     init(
         settings: Settings, store: ChunkStore, transport: Transport, membership: MembershipService, myself: NodeID, name: String,
         clock: ShellClock, logger: Logger
     ) {
         self.settings = settings
+        relayBudget = RelayBudget(limit: settings.relayBudget)
         self.store = store
         self.transport = transport
         self.membership = membership
